@@ -1,0 +1,124 @@
+//! Slaney-style mel filterbank, numerically the same as `librosa.filters.mel(htk=False, norm="slaney")`.
+
+use super::FrontendConfig;
+
+/// One triangular band: the first FFT bin it touches and its weights from there on.
+struct Band {
+    first_bin: usize,
+    weights: Vec<f32>,
+}
+
+/// Sparse mel filterbank applied to power spectra.
+pub struct MelFilterbank {
+    bands: Vec<Band>,
+    n_bins: usize,
+}
+
+const F_SP: f64 = 200.0 / 3.0;
+const MIN_LOG_HZ: f64 = 1000.0;
+const MIN_LOG_MEL: f64 = MIN_LOG_HZ / F_SP;
+
+/// Hz → mel on the Slaney scale (linear below 1 kHz, logarithmic above).
+pub fn hz_to_mel(hz: f64) -> f64 {
+    if hz >= MIN_LOG_HZ {
+        MIN_LOG_MEL + (hz / MIN_LOG_HZ).ln() / log_step()
+    } else {
+        hz / F_SP
+    }
+}
+
+/// Mel → Hz on the Slaney scale.
+pub fn mel_to_hz(mel: f64) -> f64 {
+    if mel >= MIN_LOG_MEL {
+        MIN_LOG_HZ * (log_step() * (mel - MIN_LOG_MEL)).exp()
+    } else {
+        F_SP * mel
+    }
+}
+
+fn log_step() -> f64 {
+    6.4f64.ln() / 27.0
+}
+
+impl MelFilterbank {
+    /// Builds the filterbank for `config` (weights computed in f64 like librosa, stored as f32).
+    pub fn slaney(config: &FrontendConfig) -> Self {
+        let n_bins = config.n_fft / 2 + 1;
+        let sr = config.sample_rate as f64;
+        let fft_freqs: Vec<f64> = (0..n_bins).map(|k| k as f64 * sr / config.n_fft as f64).collect();
+        let (mel_lo, mel_hi) = (hz_to_mel(config.fmin as f64), hz_to_mel(config.fmax as f64));
+        let edges: Vec<f64> = (0..config.n_mels + 2)
+            .map(|i| mel_to_hz(mel_lo + (mel_hi - mel_lo) * i as f64 / (config.n_mels + 1) as f64))
+            .collect();
+        let bands = (0..config.n_mels).map(|m| triangle(&fft_freqs, &edges[m..m + 3])).collect();
+        Self { bands, n_bins }
+    }
+
+    /// Number of mel bands.
+    pub fn n_mels(&self) -> usize {
+        self.bands.len()
+    }
+
+    /// Writes `ln(mel_power + log_eps)` of one power spectrum into `out` (one value per band).
+    pub fn apply_log(&self, power: &[f32], log_eps: f32, out: &mut [f32]) {
+        debug_assert_eq!(power.len(), self.n_bins);
+        for (band, dst) in self.bands.iter().zip(out.iter_mut()) {
+            let bins = &power[band.first_bin..band.first_bin + band.weights.len()];
+            let energy: f32 = bins.iter().zip(&band.weights).map(|(p, w)| p * w).sum();
+            *dst = (energy + log_eps).ln();
+        }
+    }
+
+    /// The dense `[n_mels][n_fft/2+1]` weight matrix (for tests and export).
+    pub fn dense_weights(&self) -> Vec<Vec<f32>> {
+        self.bands
+            .iter()
+            .map(|band| {
+                let mut row = vec![0.0; self.n_bins];
+                row[band.first_bin..band.first_bin + band.weights.len()].copy_from_slice(&band.weights);
+                row
+            })
+            .collect()
+    }
+}
+
+/// The Slaney-normalised triangle over `edges = [lower, centre, upper]` (Hz), kept sparse.
+fn triangle(fft_freqs: &[f64], edges: &[f64]) -> Band {
+    let (lower, centre, upper) = (edges[0], edges[1], edges[2]);
+    let area_norm = 2.0 / (upper - lower);
+    let weight = |f: f64| {
+        let rising = (f - lower) / (centre - lower);
+        let falling = (upper - f) / (upper - centre);
+        (rising.min(falling).max(0.0) * area_norm) as f32
+    };
+    let dense: Vec<f32> = fft_freqs.iter().map(|&f| weight(f)).collect();
+    let first_bin = dense.iter().position(|&w| w > 0.0).unwrap_or(0);
+    let last_bin = dense.iter().rposition(|&w| w > 0.0).map_or(first_bin, |i| i + 1);
+    Band { first_bin, weights: dense[first_bin..last_bin].to_vec() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slaney_scale_round_trips_and_is_linear_below_1khz() {
+        assert!((hz_to_mel(600.0) - 9.0).abs() < 1e-12);
+        assert!((hz_to_mel(1000.0) - 15.0).abs() < 1e-12);
+        for hz in [0.0, 123.0, 999.0, 1000.0, 4321.0, 11025.0] {
+            assert!((mel_to_hz(hz_to_mel(hz)) - hz).abs() < 1e-9);
+        }
+    }
+
+    #[test]
+    fn every_band_has_weight_and_bands_rise_in_frequency() {
+        let bank = MelFilterbank::slaney(&FrontendConfig::default());
+        assert_eq!(bank.n_mels(), 128);
+        let mut last_first = 0;
+        for band in &bank.bands {
+            assert!(band.weights.iter().any(|&w| w > 0.0));
+            assert!(band.first_bin >= last_first);
+            last_first = band.first_bin;
+        }
+    }
+}

@@ -1,0 +1,113 @@
+//! Instrumeter: tells which instruments are playing right now (CLAP/VST3 plugin + shared library).
+//!
+//! This file is the nice-plug glue only; the signal path lives in [`frontend`] and [`engine`].
+
+pub mod engine;
+pub mod frontend;
+mod live;
+pub mod params;
+
+use std::num::NonZeroU32;
+use std::sync::Arc;
+
+use nice_plug::prelude::*;
+
+use live::LiveAnalysis;
+use params::{AnalysisSource, InstrumeterParams};
+
+/// The plugin: passes audio through and feeds the chosen input to the analysis worker.
+#[derive(Default)]
+pub struct Instrumeter {
+    params: Arc<InstrumeterParams>,
+    live: Option<LiveAnalysis>,
+}
+
+impl Plugin for Instrumeter {
+    const NAME: &'static str = "Instrumeter";
+    const VENDOR: &'static str = "Instrumeter";
+    const URL: &'static str = "";
+    const EMAIL: &'static str = "";
+    const VERSION: &'static str = env!("CARGO_PKG_VERSION");
+
+    const AUDIO_IO_LAYOUTS: &'static [AudioIOLayout] = &[
+        AudioIOLayout {
+            main_input_channels: NonZeroU32::new(2),
+            main_output_channels: NonZeroU32::new(2),
+            aux_input_ports: &[new_nonzero_u32(2)],
+            names: PortNames { layout: Some("Stereo"), main_input: Some("Input"), main_output: Some("Output"), aux_inputs: &["Sidechain"], aux_outputs: &[] },
+            ..AudioIOLayout::const_default()
+        },
+        AudioIOLayout {
+            main_input_channels: NonZeroU32::new(1),
+            main_output_channels: NonZeroU32::new(1),
+            aux_input_ports: &[new_nonzero_u32(1)],
+            names: PortNames { layout: Some("Mono"), main_input: Some("Input"), main_output: Some("Output"), aux_inputs: &["Sidechain"], aux_outputs: &[] },
+            ..AudioIOLayout::const_default()
+        },
+    ];
+
+    type Editor = ();
+    type SysExMessage = ();
+    type BackgroundTask = ();
+
+    fn params(&self) -> Arc<dyn Params> {
+        self.params.clone()
+    }
+
+    fn activate(
+        &mut self,
+        _layout: &AudioIOLayout,
+        buffer_config: &BufferConfig,
+        _context: &mut impl ActivateContext<Self>,
+    ) -> bool {
+        self.live = None;
+        match LiveAnalysis::start(buffer_config.sample_rate as f64, buffer_config.max_buffer_size as usize) {
+            Ok(live) => self.live = Some(live),
+            // Audio still passes through; only the analysis is off.
+            Err(error) => nice_error!("analysis disabled: {error}"),
+        }
+        true
+    }
+
+    fn process(
+        &mut self,
+        buffer: &mut Buffer,
+        aux: &mut AuxiliaryBuffers,
+        _context: &mut impl ProcessContext<Self>,
+    ) -> ProcessStatus {
+        // The host's input is already in `buffer` (the output): pass-through needs no copy.
+        if let Some(live) = self.live.as_mut() {
+            match self.params.source.value() {
+                AnalysisSource::Main => live.tap.push_downmix(buffer.as_slice_immutable()),
+                AnalysisSource::Sidechain => {
+                    if let Some(sidechain) = aux.inputs.first() {
+                        live.tap.push_downmix(sidechain.as_slice_immutable());
+                    }
+                }
+            }
+        }
+        ProcessStatus::Normal
+    }
+
+    fn deactivate(&mut self) {
+        if let Some(mut live) = self.live.take() {
+            nice_log!("{}", live.stop());
+        }
+    }
+}
+
+impl ClapPlugin for Instrumeter {
+    const CLAP_ID: &'static str = "org.instrumeter.instrumeter";
+    const CLAP_DESCRIPTION: Option<&'static str> = Some("Shows which instruments are playing right now");
+    const CLAP_MANUAL_URL: Option<&'static str> = None;
+    const CLAP_SUPPORT_URL: Option<&'static str> = None;
+    const CLAP_FEATURES: &'static [ClapFeature] = &[ClapFeature::AudioEffect, ClapFeature::Analyzer, ClapFeature::Stereo, ClapFeature::Mono];
+}
+
+impl Vst3Plugin for Instrumeter {
+    const VST3_CLASS_ID: [u8; 16] = *b"InstrumeterMeter";
+    const VST3_SUBCATEGORIES: &'static [Vst3SubCategory] = &[Vst3SubCategory::Fx, Vst3SubCategory::Analyzer];
+}
+
+nice_export_clap!(Instrumeter);
+nice_export_vst3!(Instrumeter);

@@ -1,0 +1,69 @@
+//! Proves the real-time paths allocate nothing: the audio-thread tap and the worker's per-frame path.
+//!
+//! The whole test binary runs on assert_no_alloc's checking allocator (warn mode), so every
+//! allocation inside `assert_no_alloc` is counted per thread and a test fails on any count.
+
+use assert_no_alloc::{assert_no_alloc, reset_violation_count, violation_count, AllocDisabler};
+use instrumeter::engine::{analysis_pipeline, PipelineConfig, SnapshotPublisher};
+use instrumeter::frontend::FrontendConfig;
+
+#[global_allocator]
+static ALLOCATOR: AllocDisabler = AllocDisabler;
+
+/// Runs `work` with allocation forbidden and returns how many allocations it attempted.
+fn allocations_in(work: impl FnOnce()) -> u32 {
+    reset_violation_count();
+    assert_no_alloc(work);
+    violation_count()
+}
+
+fn stereo_block(len: usize, phase: usize) -> [Vec<f32>; 2] {
+    let sample = |i: usize, f: f32| (((phase + i) as f32) * f).sin() * 0.5;
+    [(0..len).map(|i| sample(i, 0.031)).collect(), (0..len).map(|i| sample(i, 0.017)).collect()]
+}
+
+#[test]
+fn the_checker_catches_an_allocation() {
+    assert!(allocations_in(|| drop(std::hint::black_box(vec![1u8; 64]))) > 0);
+}
+
+#[test]
+fn tap_and_worker_never_allocate_at_any_host_rate() {
+    for host_rate in [22_050.0, 44_100.0, 48_000.0, 96_000.0, 192_000.0, 44_056.0] {
+        let config = PipelineConfig { host_rate, max_block: 4096, ring_seconds: 1.0, frontend: FrontendConfig::default() };
+        let (publisher, _latest) = SnapshotPublisher::new(128);
+        let (mut tap, mut analysis) = analysis_pipeline(&config, publisher).unwrap();
+        let mut phase = 0;
+        // Block sizes include 0, 1 and blocks larger than the tap's scratch (huge host blocks).
+        for len in [0, 1, 3, 64, 512, 4096, 10_000, 333, 2048] {
+            let block = stereo_block(len, phase);
+            phase += len;
+            let pushed = allocations_in(|| tap.push_downmix(&block));
+            assert_eq!(pushed, 0, "tap allocated for a {len}-sample block at {host_rate} Hz");
+            let drained = allocations_in(|| {
+                analysis.drain();
+            });
+            assert_eq!(drained, 0, "worker allocated after a {len}-sample block at {host_rate} Hz");
+        }
+        assert!(analysis.frontend().frames_emitted() > 0, "no frames at {host_rate} Hz");
+    }
+}
+
+#[test]
+fn a_full_ring_drops_and_counts_without_allocating() {
+    let config = PipelineConfig { host_rate: 48_000.0, max_block: 512, ring_seconds: 0.01, frontend: FrontendConfig::default() };
+    let (publisher, _latest) = SnapshotPublisher::new(128);
+    let (mut tap, _analysis) = analysis_pipeline(&config, publisher).unwrap();
+    let block = stereo_block(512, 0);
+    let allocations = allocations_in(|| {
+        for _ in 0..10 {
+            tap.push_downmix(&block);
+        }
+    });
+    assert_eq!(allocations, 0);
+    let stats = tap.stats();
+    let pushed = stats.pushed_samples.load(std::sync::atomic::Ordering::Relaxed);
+    let dropped = stats.dropped_samples.load(std::sync::atomic::Ordering::Relaxed);
+    assert_eq!(pushed + dropped, 5120);
+    assert!(dropped > 0, "a 10 ms ring cannot hold 5120 samples");
+}

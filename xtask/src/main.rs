@@ -1,3 +1,51 @@
-fn main() -> nice_plug_xtask::Result<()> {
-    nice_plug_xtask::main()
+//! `cargo xtask <command>`: bundling (nice-plug-xtask), the demo and the benchmarks.
+
+mod audio;
+mod bench;
+mod demo;
+mod picture;
+mod process_bench;
+mod signals;
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "cargo xtask", about = "Instrumeter's build, demo and benchmark tasks")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build plugin bundles (CLAP + VST3) into target/bundled/; arguments go to nice-plug-xtask.
+    Bundle {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// Stream an audio file through the live front-end and show its log-mel spectrogram.
+    Demo {
+        /// Audio file (wav, flac, mp3, ogg); defaults to the bundled demo clip.
+        file: Option<PathBuf>,
+        /// Where to write the spectrogram picture.
+        #[arg(long, default_value = "target/demo/log-mel.png")]
+        png: PathBuf,
+    },
+    /// Measure front-end throughput (against librosa when Python has it) and process() cost.
+    Bench {
+        /// Seconds of audio to time.
+        #[arg(long, default_value_t = 60.0)]
+        seconds: f64,
+    },
+}
+
+fn main() -> Result<()> {
+    match Cli::parse().command {
+        Command::Bundle { args } => nice_plug_xtask::main_with_args("cargo xtask", std::iter::once("bundle".into()).chain(args)),
+        Command::Demo { file, png } => demo::run(file, &png),
+        Command::Bench { seconds } => bench::run(seconds),
+    }
 }

@@ -1,0 +1,73 @@
+//! `cargo xtask bench`: front-end frames/s against librosa on the same audio, and the plugin's
+//! process() cost per 512-sample block at 48 kHz, both measured in this run.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use instrumeter::frontend::{FrontendConfig, LogMelFrontend};
+
+use crate::signals::music_like;
+
+/// Repeats of each timing; the best is reported.
+const REPEATS: usize = 3;
+/// librosa's speed is stated relative to this target.
+const TARGET_RATIO: f64 = 5.0;
+
+/// Runs every measurement and prints a table.
+pub fn run(seconds: f64) -> Result<()> {
+    let audio_22k = music_like(22_050, seconds);
+    let wav = Path::new("target/bench/bench-22050.wav");
+    crate::signals::write_wav(wav, &audio_22k, 22_050)?;
+    let rust_fps = frontend_frames_per_s(&audio_22k, 22_050.0);
+    println!("front-end, 22 050 Hz input, 512-sample blocks: {rust_fps:>10.0} frames/s");
+    for rate in [44_100, 48_000] {
+        let audio = music_like(rate, seconds);
+        let fps = frontend_frames_per_s(&audio, rate as f64);
+        println!("front-end, {rate} Hz input (resampling incl.): {fps:>8.0} frames/s");
+    }
+    match librosa_frames_per_s(wav) {
+        Ok(librosa_fps) => {
+            let ratio = rust_fps / librosa_fps;
+            println!("librosa melspectrogram (batch, 1 thread):      {librosa_fps:>10.0} frames/s");
+            println!("ratio Rust / librosa: {ratio:.1}× (target ≥ {TARGET_RATIO}×) {}", verdict(ratio >= TARGET_RATIO));
+        }
+        Err(error) => println!("librosa side skipped: {error:#}"),
+    }
+    crate::process_bench::report()
+}
+
+fn verdict(met: bool) -> &'static str {
+    if met { "— met" } else { "— NOT met" }
+}
+
+/// Best-of-`REPEATS` throughput of the streaming front-end fed 512-sample blocks.
+fn frontend_frames_per_s(audio: &[f32], rate: f64) -> f64 {
+    (0..REPEATS)
+        .map(|_| {
+            let mut frontend = LogMelFrontend::new(rate, FrontendConfig::default()).expect("valid rate");
+            let mut checksum = 0.0f32;
+            let started = Instant::now();
+            for block in audio.chunks(512) {
+                frontend.process(block, |frame| checksum += frame[0]);
+            }
+            let elapsed = started.elapsed().as_secs_f64();
+            std::hint::black_box(checksum);
+            frontend.frames_emitted() as f64 / elapsed
+        })
+        .fold(0.0, f64::max)
+}
+
+/// Runs scripts/bench_librosa.py on the same audio; fails with a reason when Python/librosa is missing.
+fn librosa_frames_per_s(wav: &Path) -> Result<f64> {
+    let output = Command::new("python3")
+        .args(["scripts/bench_librosa.py", &wav.to_string_lossy(), "--repeats", &REPEATS.to_string()])
+        .output()
+        .context("python3 is not available")?;
+    if !output.status.success() {
+        anyhow::bail!("{}", String::from_utf8_lossy(&output.stderr).trim());
+    }
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).context("unexpected output from bench_librosa.py")?;
+    report["frames_per_s"].as_f64().context("bench_librosa.py printed no frames_per_s")
+}

@@ -1,0 +1,55 @@
+//! `cargo xtask demo`: streams a file through the plugin's own front-end and shows the log-mel picture.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::Result;
+use instrumeter::frontend::{FrontendConfig, LogMelFrontend};
+
+use crate::audio::for_each_mono_block;
+use crate::picture::Spectrogram;
+
+/// The demo clip shipped with the repository (see assets/demo/CREDITS.md).
+const DEMO_CLIP: &str = "assets/demo/demo.flac";
+/// Dynamic range shown in the picture, in natural-log units (≈ 80 dB).
+const PICTURE_RANGE: f32 = 18.4;
+
+/// Analyses `file` (or the demo clip) and prints/writes its spectrogram.
+pub fn run(file: Option<PathBuf>, png: &Path) -> Result<()> {
+    let path = file.unwrap_or_else(|| PathBuf::from(DEMO_CLIP));
+    let started = Instant::now();
+    let (frames, summary) = stream_log_mel(&path)?;
+    let elapsed = started.elapsed().as_secs_f64();
+    let picture = Spectrogram::from_log_mel(frames, PICTURE_RANGE);
+    print!("{}", picture.to_terminal(100, 20));
+    picture.write_png(png, 3)?;
+    println!("{summary}");
+    println!("computed in {:.1} ms; picture written to {}", elapsed * 1e3, png.display());
+    Ok(())
+}
+
+/// Streams `path` through a [`LogMelFrontend`] built for its sample rate.
+fn stream_log_mel(path: &Path) -> Result<(Vec<Vec<f32>>, String)> {
+    let mut frontend: Option<LogMelFrontend> = None;
+    let (mut frames, mut samples, mut rate) = (Vec::new(), 0usize, 0);
+    for_each_mono_block(path, |block, block_rate| {
+        let frontend = match frontend.as_mut() {
+            Some(frontend) => frontend,
+            None => {
+                rate = block_rate;
+                frontend.insert(LogMelFrontend::new(block_rate as f64, FrontendConfig::default())?)
+            }
+        };
+        samples += block.len();
+        frontend.process(block, |frame| frames.push(frame.to_vec()));
+        Ok(())
+    })?;
+    let non_finite = frontend.map_or(0, |f| f.non_finite_samples());
+    let summary = format!(
+        "{}: {:.2} s at {rate} Hz → {} log-mel frames × 128 bands (22 050 Hz, n_fft 1024, hop 512); {non_finite} non-finite samples replaced",
+        path.display(),
+        samples as f64 / rate.max(1) as f64,
+        frames.len(),
+    );
+    Ok((frames, summary))
+}

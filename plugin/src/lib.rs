@@ -4,8 +4,10 @@
 
 pub mod engine;
 pub mod frontend;
+pub mod models;
 mod live;
 pub mod params;
+pub mod testkit;
 
 use std::num::NonZeroU32;
 use std::sync::Arc;

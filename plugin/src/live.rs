@@ -1,11 +1,14 @@
 //! The running analysis of one plugin activation: tap for the audio thread, worker thread behind it.
 
-use std::sync::atomic::Ordering;
+use std::sync::Arc;
 
 use triple_buffer::Output;
 
-use crate::engine::{analysis_pipeline, AnalysisTap, AnalysisWorker, FrontendSnapshot, PipelineConfig, SnapshotPublisher};
+use crate::engine::{
+    analysis_pipeline, AnalysisSnapshot, AnalysisTap, AnalysisWorker, Analyzer, ControlValues, LivePublisher, PipelineConfig,
+};
 use crate::frontend::FrontendConfig;
+use crate::models::ModelLoader;
 
 /// Seconds of audio the ring buffers while the worker is busy.
 const RING_SECONDS: f64 = 2.0;
@@ -13,30 +16,35 @@ const RING_SECONDS: f64 = 2.0;
 /// Everything one activation owns; dropped (worker joined) on deactivation.
 pub struct LiveAnalysis {
     pub tap: AnalysisTap,
+    pub controls: Arc<ControlValues>,
+    pub loader: ModelLoader,
     worker: AnalysisWorker,
-    latest: Output<FrontendSnapshot>,
+    latest: Output<AnalysisSnapshot>,
 }
 
 impl LiveAnalysis {
-    /// Allocates the ring and front-end for `host_rate` and starts the worker thread.
+    /// Allocates the ring, front-end and publishers for `host_rate` and starts the worker thread.
     pub fn start(host_rate: f64, max_block: usize) -> Result<Self, String> {
         let config = PipelineConfig { host_rate, max_block, ring_seconds: RING_SECONDS, frontend: FrontendConfig::default() };
-        let (publisher, latest) = SnapshotPublisher::new(config.frontend.n_mels);
-        let (tap, analysis) = analysis_pipeline(&config, publisher).map_err(|e| e.to_string())?;
+        let (publisher, latest, controls) = LivePublisher::new(config.frontend.n_mels);
+        let (loader, updates) = ModelLoader::new();
+        let analyzer = Analyzer::new(config.frontend.n_mels, publisher).with_updates(updates);
+        let (tap, analysis) = analysis_pipeline(&config, analyzer).map_err(|e| e.to_string())?;
         let worker = AnalysisWorker::spawn(analysis).map_err(|e| format!("could not start the analysis thread: {e}"))?;
-        Ok(Self { tap, worker, latest })
+        Ok(Self { tap, controls, loader, worker, latest })
     }
 
     /// Stops the worker and summarises what it did.
     pub fn stop(&mut self) -> String {
         self.worker.stop();
-        let stats = self.tap.stats();
+        let snapshot = self.latest.read();
         format!(
-            "analysis stopped: {} frames (latest #{}), {} samples dropped, {} non-finite samples replaced",
-            self.worker.frames(),
-            self.latest.read().frames,
-            stats.dropped_samples.load(Ordering::Relaxed),
-            self.worker.non_finite_samples(),
+            "analysis stopped after {} frames: model {:?}, {:.2} % CPU, {} samples dropped, {} non-finite samples replaced",
+            snapshot.frames,
+            snapshot.status,
+            snapshot.cpu_share * 100.0,
+            snapshot.dropped_samples,
+            snapshot.non_finite_samples,
         )
     }
 }

@@ -1,11 +1,16 @@
-//! Proves the real-time paths allocate nothing: the audio-thread tap and the worker's per-frame path.
+//! Proves the real-time paths allocate nothing: the audio-thread tap, the worker's per-frame path
+//! (front-end, analyzer, publisher) and its per-window path apart from tract's own allocations.
 //!
 //! The whole test binary runs on assert_no_alloc's checking allocator (warn mode), so every
 //! allocation inside `assert_no_alloc` is counted per thread and a test fails on any count.
 
+mod common;
+
 use assert_no_alloc::{assert_no_alloc, reset_violation_count, violation_count, AllocDisabler};
-use instrumeter::engine::{analysis_pipeline, PipelineConfig, SnapshotPublisher};
+use instrumeter::engine::{analysis_pipeline, Analyzer, LivePublisher, PipelineConfig};
 use instrumeter::frontend::FrontendConfig;
+use instrumeter::models::LoadedModel;
+use instrumeter::testkit::{mean_band_frame_model, mean_window_clip_model};
 
 #[global_allocator]
 static ALLOCATOR: AllocDisabler = AllocDisabler;
@@ -31,8 +36,8 @@ fn the_checker_catches_an_allocation() {
 fn tap_and_worker_never_allocate_at_any_host_rate() {
     for host_rate in [22_050.0, 44_100.0, 48_000.0, 96_000.0, 192_000.0, 44_056.0] {
         let config = PipelineConfig { host_rate, max_block: 4096, ring_seconds: 1.0, frontend: FrontendConfig::default() };
-        let (publisher, _latest) = SnapshotPublisher::new(128);
-        let (mut tap, mut analysis) = analysis_pipeline(&config, publisher).unwrap();
+        let (publisher, _latest, _controls) = LivePublisher::new(128);
+        let (mut tap, mut analysis) = analysis_pipeline(&config, Analyzer::new(128, publisher)).unwrap();
         let mut phase = 0;
         // Block sizes include 0, 1 and blocks larger than the tap's scratch (huge host blocks).
         for len in [0, 1, 3, 64, 512, 4096, 10_000, 333, 2048] {
@@ -52,8 +57,8 @@ fn tap_and_worker_never_allocate_at_any_host_rate() {
 #[test]
 fn a_full_ring_drops_and_counts_without_allocating() {
     let config = PipelineConfig { host_rate: 48_000.0, max_block: 512, ring_seconds: 0.01, frontend: FrontendConfig::default() };
-    let (publisher, _latest) = SnapshotPublisher::new(128);
-    let (mut tap, _analysis) = analysis_pipeline(&config, publisher).unwrap();
+    let (publisher, _latest, _controls) = LivePublisher::new(128);
+    let (mut tap, _analysis) = analysis_pipeline(&config, Analyzer::new(128, publisher)).unwrap();
     let block = stereo_block(512, 0);
     let allocations = allocations_in(|| {
         for _ in 0..10 {
@@ -66,4 +71,43 @@ fn a_full_ring_drops_and_counts_without_allocating() {
     let dropped = stats.dropped_samples.load(std::sync::atomic::Ordering::Relaxed);
     assert_eq!(pushed + dropped, 5120);
     assert!(dropped > 0, "a 10 ms ring cannot hold 5120 samples");
+}
+
+/// Allocations tract makes for the first run of a fresh `model` and for every later run
+/// (checked to be the same each time).
+fn allocations_per_run(model: &mut LoadedModel) -> (u32, u32) {
+    let (window, mut output) = (vec![0.5; model.window_len()], vec![0.0; model.output_len()]);
+    let counts: Vec<u32> = (0..5).map(|_| allocations_in(|| model.run(&window, &mut output).unwrap())).collect();
+    assert!(counts[1..].windows(2).all(|p| p[0] == p[1]), "tract allocations vary per run: {counts:?}");
+    (counts[0], counts[1])
+}
+
+#[test]
+fn with_a_model_only_tract_allocates() {
+    let models = [
+        (mean_band_frame_model(&[0.5, 1.0], &[0.0, 1.0], 16, 8, true), 16u64, 8u64),
+        (mean_window_clip_model(&[0.5, 1.0], &[0.0, 1.0], 43, 22, true), 43, 22),
+    ];
+    for ((card, onnx), frames, hop) in models {
+        // The first probe also pays tract's one-time global set-up; the second shows a fresh model's cost.
+        allocations_per_run(&mut common::load(card.clone(), &onnx));
+        let (first_run, per_run) = allocations_per_run(&mut common::load(card.clone(), &onnx));
+        let config = PipelineConfig { host_rate: 48_000.0, max_block: 512, ring_seconds: 1.0, frontend: FrontendConfig::default() };
+        let (publisher, _latest, _controls) = LivePublisher::new(128);
+        let mut analyzer = Analyzer::new(128, publisher);
+        analyzer.set_model(common::load(card, &onnx));
+        let (mut tap, mut analysis) = analysis_pipeline(&config, analyzer).unwrap();
+        let mut total = 0;
+        for block in 0..400 {
+            tap.push_downmix(&stereo_block(512, block * 512));
+            total += allocations_in(|| {
+                analysis.drain();
+            });
+        }
+        let emitted = analysis.frontend().frames_emitted();
+        let windows = (emitted - frames) / hop + 1;
+        println!("{windows} windows; tract allocates {first_run} times in the first run, {per_run} in each later one; {total} in all");
+        let tract_only = first_run as u64 + (windows - 1) * per_run as u64;
+        assert_eq!(total as u64, tract_only, "allocations beyond tract's own");
+    }
 }

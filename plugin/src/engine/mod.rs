@@ -1,13 +1,23 @@
-//! The analysis engine: the audio-thread tap, the lock-free ring and the background worker.
-//!
-//! Host-independent: the plugin, offline tools and tests drive the same types.
+//! The analysis engine: audio-thread tap → lock-free ring → worker (front-end, model stages,
+//! stitching, aggregation) → publishers. Host-independent: the plugin, offline tools and tests
+//! drive the same types.
 
+mod aggregate;
+mod analyzer;
+mod history;
 mod pipeline;
-mod snapshot;
+mod publish;
+mod stages;
+mod stitch;
 mod tap;
 mod worker;
 
-pub use pipeline::{analysis_pipeline, AnalysisLoop, PipelineConfig};
-pub use snapshot::{FrameSink, FrontendSnapshot, SnapshotPublisher};
+pub use aggregate::{aggregate, decide, SlidingAggregator};
+pub use analyzer::{AnalysisOutput, Analyzer, ModelStatus, HISTORY_FRAMES};
+pub use history::FrameHistory;
+pub use pipeline::{analysis_pipeline, AnalysisLoop, FrameSink, LoopStats, PipelineConfig};
+pub use publish::{AnalysisSnapshot, ControlValues, LivePublisher, MAX_CLASSES};
+pub use stages::{ModelStage, StageOutput};
+pub use stitch::{stitch_window, OverlapAdd};
 pub use tap::{AnalysisTap, TapStats};
 pub use worker::AnalysisWorker;

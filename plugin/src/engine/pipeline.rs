@@ -1,11 +1,13 @@
 //! Wiring: ring + tap + front-end + sink, built together before audio starts.
 
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
+use std::time::Instant;
 
 use ringbuf::traits::{Consumer, Split};
 use ringbuf::{HeapCons, HeapRb};
 
-use super::{AnalysisTap, FrameSink, TapStats};
+use super::{AnalysisTap, TapStats};
 use crate::frontend::{FrontendConfig, FrontendError, LogMelFrontend};
 
 /// Sizes of the live analysis path for one activation.
@@ -21,12 +23,37 @@ pub struct PipelineConfig {
     pub frontend: FrontendConfig,
 }
 
+/// Receives every log-mel frame the front-end produces (the analyzer, or a test probe).
+pub trait FrameSink: Send {
+    /// Called once per frame with `n_mels` log-mel values.
+    fn on_frame(&mut self, log_mel: &[f32]);
+    /// Called after each drain of the ring that consumed audio.
+    fn on_drained(&mut self, _stats: &LoopStats) {}
+}
+
+/// The worker's running totals, handed to the sink after each drain.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LoopStats {
+    /// Worker time spent per second of audio analysed (0.01 = 1 % of one core).
+    pub cpu_share: f32,
+    /// Samples the audio thread dropped because the ring was full.
+    pub dropped_samples: u64,
+    /// NaN/Inf samples replaced by silence.
+    pub non_finite_samples: u64,
+    /// Front-end delay: resampler plus one FFT window, in seconds.
+    pub frontend_latency_s: f32,
+}
+
 /// Worker side: pops the ring and runs the front-end into a sink. One `drain` call per wake-up.
 pub struct AnalysisLoop<S: FrameSink> {
     consumer: HeapCons<f32>,
     frontend: LogMelFrontend,
     sink: S,
     chunk: Vec<f32>,
+    tap_stats: Arc<TapStats>,
+    host_rate: f64,
+    busy_s: f64,
+    audio_samples: u64,
 }
 
 /// Builds the audio-thread tap and the worker loop that share one lock-free ring.
@@ -37,23 +64,46 @@ pub fn analysis_pipeline<S: FrameSink>(
     let frontend = LogMelFrontend::new(config.host_rate, config.frontend.clone())?;
     let capacity = ((config.host_rate * config.ring_seconds) as usize).max(2 * config.max_block);
     let (producer, consumer) = HeapRb::<f32>::new(capacity).split();
-    let tap = AnalysisTap::new(producer, config.max_block, Arc::new(TapStats::default()));
+    let tap_stats = Arc::new(TapStats::default());
+    let tap = AnalysisTap::new(producer, config.max_block, tap_stats.clone());
     let chunk = vec![0.0; 4096];
-    Ok((tap, AnalysisLoop { consumer, frontend, sink, chunk }))
+    let analysis = AnalysisLoop { consumer, frontend, sink, chunk, tap_stats, host_rate: config.host_rate, busy_s: 0.0, audio_samples: 0 };
+    Ok((tap, analysis))
 }
 
 impl<S: FrameSink> AnalysisLoop<S> {
     /// Processes everything currently in the ring; returns the number of samples consumed.
     pub fn drain(&mut self) -> usize {
+        let started = Instant::now();
         let mut consumed = 0;
         loop {
             let n = self.consumer.pop_slice(&mut self.chunk);
             if n == 0 {
-                return consumed;
+                break;
             }
             consumed += n;
             let sink = &mut self.sink;
             self.frontend.process(&self.chunk[..n], |frame| sink.on_frame(frame));
+        }
+        if consumed > 0 {
+            self.busy_s += started.elapsed().as_secs_f64();
+            self.audio_samples += consumed as u64;
+            let stats = self.stats();
+            self.sink.on_drained(&stats);
+        }
+        consumed
+    }
+
+    /// Running totals of this loop and its tap.
+    pub fn stats(&self) -> LoopStats {
+        let audio_s = self.audio_samples as f64 / self.host_rate;
+        let config = self.frontend.config();
+        let window_s = config.n_fft as f64 / config.sample_rate as f64;
+        LoopStats {
+            cpu_share: if audio_s > 0.0 { (self.busy_s / audio_s) as f32 } else { 0.0 },
+            dropped_samples: self.tap_stats.dropped_samples.load(Ordering::Relaxed),
+            non_finite_samples: self.frontend.non_finite_samples(),
+            frontend_latency_s: (self.frontend.resampler_delay_input_samples() / self.host_rate + window_s) as f32,
         }
     }
 

@@ -1,0 +1,201 @@
+//! The model card: labels, front-end settings, windows, thresholds, training facts and scores.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::ModelError;
+use crate::frontend::FrontendConfig;
+
+/// A model's JSON card (`models/<name>.card.json`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelCard {
+    pub name: String,
+    pub version: String,
+    pub kind: ModelKind,
+    pub labels: Vec<Label>,
+    pub frontend: FrontendSettings,
+    pub input: InputSpec,
+    pub aggregation: Aggregation,
+    /// Decision threshold per label code.
+    pub thresholds: BTreeMap<String, f32>,
+    #[serde(default)]
+    pub training: TrainingInfo,
+    #[serde(default)]
+    pub metrics: Vec<MetricsEntry>,
+}
+
+/// What the network outputs per window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ModelKind {
+    /// `[1, C, frames]`: an activation per frame per class (Neuroment style).
+    FrameActivation,
+    /// `[1, C]`: one score per class for the whole window (Han et al. style).
+    WindowClip,
+}
+
+/// One instrument class.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Label {
+    /// Short code, e.g. `pia`.
+    pub code: String,
+    /// Display name, e.g. `Piano`.
+    pub name: String,
+}
+
+/// The front-end a model was trained with; must match what this build computes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FrontendSettings {
+    pub sample_rate: u32,
+    pub n_fft: usize,
+    pub hop: usize,
+    pub window: String,
+    pub n_mels: usize,
+    pub fmin: f32,
+    pub fmax: f32,
+    pub log_eps: f32,
+}
+
+/// The network's input window.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InputSpec {
+    /// Frames per window.
+    pub frames: usize,
+    /// Frames between window starts.
+    pub hop_frames: usize,
+    /// Tensor layout; only `NCHW` (`[1, 1, n_mels, frames]`) is supported.
+    pub layout: String,
+}
+
+/// How window scores become decisions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Aggregation {
+    pub method: AggregationMethod,
+    /// Seconds of recent windows aggregated for live decisions.
+    pub window_s: f32,
+}
+
+/// Han et al.'s aggregation strategies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AggregationMethod {
+    /// Class-wise mean of window scores, then threshold.
+    S1,
+    /// Class-wise sum, divided by the largest class sum, then threshold.
+    S2,
+}
+
+/// How and on what the model was trained.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TrainingInfo {
+    #[serde(default)]
+    pub data: String,
+    #[serde(default)]
+    pub soundfonts: Vec<String>,
+    #[serde(default)]
+    pub seed: u64,
+    #[serde(default)]
+    pub epochs: u32,
+    #[serde(default)]
+    pub backend: String,
+    #[serde(default)]
+    pub git_commit: String,
+}
+
+/// Scores measured on one data set.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MetricsEntry {
+    pub dataset: String,
+    pub split: String,
+    pub micro_f1: f32,
+    pub macro_f1: f32,
+    #[serde(default)]
+    pub per_label_f1: BTreeMap<String, f32>,
+}
+
+impl From<&FrontendSettings> for FrontendConfig {
+    fn from(s: &FrontendSettings) -> Self {
+        FrontendConfig { sample_rate: s.sample_rate, n_fft: s.n_fft, hop: s.hop, n_mels: s.n_mels, fmin: s.fmin, fmax: s.fmax, log_eps: s.log_eps }
+    }
+}
+
+impl From<&FrontendConfig> for FrontendSettings {
+    fn from(c: &FrontendConfig) -> Self {
+        FrontendSettings {
+            sample_rate: c.sample_rate,
+            n_fft: c.n_fft,
+            hop: c.hop,
+            window: "hann".into(),
+            n_mels: c.n_mels,
+            fmin: c.fmin,
+            fmax: c.fmax,
+            log_eps: c.log_eps,
+        }
+    }
+}
+
+impl ModelCard {
+    /// Parses and validates a card; `path` names the source in errors.
+    pub fn from_json(json: &[u8], path: &Path) -> Result<Self, ModelError> {
+        let card: ModelCard =
+            serde_json::from_slice(json).map_err(|source| ModelError::CardJson { path: path.into(), source })?;
+        card.validate().map_err(|problem| ModelError::CardInvalid { path: path.into(), problem })?;
+        Ok(card)
+    }
+
+    /// Reads, parses and validates the card at `path`.
+    pub fn load(path: &Path) -> Result<Self, ModelError> {
+        let json = std::fs::read(path).map_err(|source| ModelError::Io { path: path.into(), source })?;
+        Self::from_json(&json, path)
+    }
+
+    /// The front-end configuration this model needs.
+    pub fn frontend_config(&self) -> FrontendConfig {
+        (&self.frontend).into()
+    }
+
+    /// Thresholds in label order.
+    pub fn threshold_vector(&self) -> Vec<f32> {
+        self.labels.iter().map(|l| self.thresholds[&l.code]).collect()
+    }
+
+    /// Checks internal consistency; the message says what is wrong.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.labels.is_empty() {
+            return Err("the card lists no labels".into());
+        }
+        let mut codes: Vec<&str> = self.labels.iter().map(|l| l.code.as_str()).collect();
+        codes.sort_unstable();
+        if let Some(pair) = codes.windows(2).find(|p| p[0] == p[1]) {
+            return Err(format!("label code `{}` appears twice", pair[0]));
+        }
+        for label in &self.labels {
+            match self.thresholds.get(&label.code) {
+                Some(t) if (0.0..=1.0).contains(t) => {}
+                Some(t) => return Err(format!("threshold of `{}` must be within 0–1, found {t}", label.code)),
+                None => return Err(format!("no threshold for label `{}`", label.code)),
+            }
+        }
+        if self.frontend.window != "hann" {
+            return Err(format!("front-end window must be \"hann\", found \"{}\"", self.frontend.window));
+        }
+        if self.frontend_config() != FrontendConfig::default() {
+            return Err(format!(
+                "front-end settings {:?} differ from the ones this build computes ({:?})",
+                self.frontend,
+                FrontendSettings::from(&FrontendConfig::default())
+            ));
+        }
+        if self.input.layout != "NCHW" {
+            return Err(format!("input layout must be \"NCHW\", found \"{}\"", self.input.layout));
+        }
+        if self.input.frames == 0 || self.input.hop_frames == 0 || self.input.hop_frames > self.input.frames {
+            return Err(format!("need 1 ≤ hop_frames ≤ frames, found frames {} hop_frames {}", self.input.frames, self.input.hop_frames));
+        }
+        if !(self.aggregation.window_s > 0.0) {
+            return Err(format!("aggregation window must be positive, found {} s", self.aggregation.window_s));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,14 @@
+//! Models: the card (JSON metadata), loading and validating an ONNX with tract, and the error type.
+
+mod card;
+mod error;
+mod labels;
+mod loader;
+pub mod onnx_graph;
+mod runner;
+
+pub use card::{Aggregation, AggregationMethod, FrontendSettings, InputSpec, Label, MetricsEntry, ModelCard, ModelKind, TrainingInfo};
+pub use error::ModelError;
+pub use labels::{instrument_labels, INSTRUMENTS};
+pub use loader::{ModelLoader, ModelUpdate};
+pub use runner::LoadedModel;

@@ -1,0 +1,136 @@
+//! A model ready to run: ONNX parsed and optimised by tract once, shapes checked against its card.
+//!
+//! tract allocates its intermediate tensors on every run (its maintainers say so), so models run
+//! only on the analysis worker, never on the audio thread.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use tract_onnx::prelude::*;
+use tract_onnx::tract_hir::infer::Factoid;
+
+use super::{ModelCard, ModelError, ModelKind};
+
+type Plan = Arc<TypedRunnableModel>;
+type State = TypedSimpleState;
+
+/// A card plus its optimised tract plan and a reusable execution state.
+pub struct LoadedModel {
+    card: ModelCard,
+    state: State,
+    input_shape: [usize; 4],
+}
+
+impl LoadedModel {
+    /// Loads `<card>` and the ONNX file beside it (`<name>.onnx` for `<name>.card.json`).
+    pub fn load(card_path: &Path) -> Result<Self, ModelError> {
+        let card = ModelCard::load(card_path)?;
+        let onnx_path = onnx_path_for(card_path);
+        let onnx = std::fs::read(&onnx_path).map_err(|source| ModelError::Io { path: onnx_path.clone(), source })?;
+        Self::from_parts(card, &onnx, &onnx_path)
+    }
+
+    /// Builds from an already-parsed card and ONNX bytes; `onnx_path` names the bytes in errors.
+    pub fn from_parts(card: ModelCard, onnx: &[u8], onnx_path: &Path) -> Result<Self, ModelError> {
+        let input_shape = [1, 1, card.frontend.n_mels, card.input.frames];
+        let plan = optimised_plan(onnx, onnx_path, &input_shape)?;
+        check_output_shape(&plan, &card, onnx_path)?;
+        let state = State::new(&plan).map_err(|e| onnx_error(onnx_path, e))?;
+        Ok(Self { card, state, input_shape })
+    }
+
+    /// The model's card.
+    pub fn card(&self) -> &ModelCard {
+        &self.card
+    }
+
+    /// Values per input window (`n_mels × frames`, mel-major: all frames of band 0 first).
+    pub fn window_len(&self) -> usize {
+        self.input_shape[2] * self.input_shape[3]
+    }
+
+    /// Values per output (`C × frames` for frame activation, `C` for window clip).
+    pub fn output_len(&self) -> usize {
+        match self.card.kind {
+            ModelKind::FrameActivation => self.card.labels.len() * self.card.input.frames,
+            ModelKind::WindowClip => self.card.labels.len(),
+        }
+    }
+
+    /// Runs one window (`window_len()` values, mel-major) and writes `output_len()` values.
+    pub fn run(&mut self, window: &[f32], output: &mut [f32]) -> Result<(), ModelError> {
+        let fail = |reason: String| ModelError::Inference { name: self.card.name.clone(), reason };
+        if window.len() != self.window_len() || output.len() != self.output_len() {
+            return Err(fail(format!(
+                "buffers of {} in / {} out, expected {} / {}",
+                window.len(),
+                output.len(),
+                self.window_len(),
+                self.output_len()
+            )));
+        }
+        let input = Tensor::from_shape(&self.input_shape, window).map_err(|e| fail(e.to_string()))?;
+        let result = self.state.run(tvec!(input.into())).map_err(|e| fail(e.to_string()))?;
+        let values = result[0].to_plain_array_view::<f32>().map_err(|e| fail(e.to_string()))?;
+        for (dst, &value) in output.iter_mut().zip(values.iter()) {
+            *dst = value;
+        }
+        Ok(())
+    }
+}
+
+/// `models/x.card.json` → `models/x.onnx`.
+pub fn onnx_path_for(card_path: &Path) -> PathBuf {
+    let file = card_path.file_name().and_then(|f| f.to_str()).unwrap_or_default();
+    let stem = file.strip_suffix(".card.json").unwrap_or(file);
+    card_path.with_file_name(format!("{stem}.onnx"))
+}
+
+fn onnx_error(path: &Path, error: impl std::fmt::Display) -> ModelError {
+    ModelError::Onnx { path: path.into(), reason: format!("{error:#}") }
+}
+
+fn optimised_plan(onnx: &[u8], path: &Path, input_shape: &[usize; 4]) -> Result<Plan, ModelError> {
+    let model = tract_onnx::onnx().model_for_read(&mut &onnx[..]).map_err(|e| onnx_error(path, e))?;
+    let inputs = model.input_outlets().map_err(|e| onnx_error(path, e))?.len();
+    if inputs != 1 {
+        return Err(onnx_error(path, format!("expected exactly one input, found {inputs}")));
+    }
+    let declared = model.input_fact(0).map_err(|e| onnx_error(path, e))?.clone();
+    if let Some(shape) = declared.shape.concretize() {
+        let found: Vec<String> = shape.iter().map(|d| d.to_string()).collect();
+        let expected: Vec<String> = input_shape.iter().map(|d| d.to_string()).collect();
+        if found != expected {
+            return Err(ModelError::ShapeMismatch {
+                path: path.into(),
+                what: "input shape",
+                expected: format!("[{}]", expected.join(", ")),
+                found: format!("[{}]", found.join(", ")),
+            });
+        }
+    }
+    model
+        .with_input_fact(0, f32::fact(input_shape).into())
+        .and_then(|m| m.into_optimized())
+        .and_then(|m| m.into_runnable())
+        .map_err(|e| onnx_error(path, e))
+}
+
+fn check_output_shape(plan: &Plan, card: &ModelCard, path: &Path) -> Result<(), ModelError> {
+    let classes = card.labels.len();
+    let expected: Vec<usize> = match card.kind {
+        ModelKind::FrameActivation => vec![1, classes, card.input.frames],
+        ModelKind::WindowClip => vec![1, classes],
+    };
+    let fact = plan.model().output_fact(0).map_err(|e| onnx_error(path, e))?;
+    let found: Option<Vec<usize>> = fact.shape.as_concrete().map(|s| s.to_vec());
+    if found.as_ref() != Some(&expected) || fact.datum_type != f32::datum_type() {
+        return Err(ModelError::ShapeMismatch {
+            path: path.into(),
+            what: "output shape",
+            expected: format!("{expected:?} f32"),
+            found: format!("{:?} {:?}", fact.shape, fact.datum_type),
+        });
+    }
+    Ok(())
+}

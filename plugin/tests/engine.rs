@@ -1,0 +1,164 @@
+//! The analysis engine end to end with closed-form test models: stitching, windows, aggregation,
+//! model errors and model swaps.
+
+mod common;
+
+use std::path::Path;
+
+use common::{frame, frame_mean, load, sigmoid, Recorder};
+use instrumeter::engine::{Analyzer, FrameSink, ModelStatus};
+use instrumeter::models::{LoadedModel, ModelCard, ModelError, ModelLoader};
+use instrumeter::testkit::{mean_band_frame_model, mean_window_clip_model};
+
+const GAINS: [f32; 3] = [0.5, -0.25, 1.0];
+const BIASES: [f32; 3] = [1.0, 0.0, 2.0];
+
+fn expected_frame(t: u64, gains: &[f32], biases: &[f32]) -> Vec<f32> {
+    gains.iter().zip(biases).map(|(g, b)| sigmoid(g * frame_mean(t) + b)).collect()
+}
+
+fn assert_close(found: &[f32], expected: &[f32], context: &str) {
+    for (f, e) in found.iter().zip(expected) {
+        assert!((f - e).abs() < 1e-5, "{context}: found {found:?}, expected {expected:?}");
+    }
+}
+
+fn run_frames(analyzer: &mut Analyzer<Recorder>, range: std::ops::Range<u64>) {
+    for t in range {
+        analyzer.on_frame(&frame(t));
+    }
+}
+
+#[test]
+fn frame_model_gives_every_frame_exactly_once_with_its_closed_form_value() {
+    for total in [3u64, 16, 17, 40, 101] {
+        let (card, onnx) = mean_band_frame_model(&GAINS, &BIASES, 16, 8, true);
+        let mut analyzer = Analyzer::new(128, Recorder::default());
+        analyzer.set_model(load(card, &onnx));
+        run_frames(&mut analyzer, 0..total);
+        analyzer.finish(&[-23.0; 128]);
+        let frames = &analyzer.output().frames;
+        let indices: Vec<u64> = frames.iter().map(|(i, _)| *i).collect();
+        assert_eq!(indices, (0..total).collect::<Vec<_>>(), "{total} frames");
+        for (t, values) in frames {
+            assert_close(values, &expected_frame(*t, &GAINS, &BIASES), &format!("frame {t} of {total}"));
+        }
+    }
+}
+
+#[test]
+fn window_model_scores_each_window_and_aggregates_the_last_second() {
+    let (card, onnx) = mean_window_clip_model(&GAINS, &BIASES, 43, 22, true);
+    let mut analyzer = Analyzer::new(128, Recorder::default());
+    analyzer.set_model(load(card, &onnx));
+    run_frames(&mut analyzer, 0..200);
+    let windows = &analyzer.output().windows;
+    assert_eq!(windows.len(), (200 - 43) / 22 + 1);
+    for (index, start, scores, aggregated) in windows {
+        assert_eq!(*start, index * 22);
+        let mean = (*start..start + 43).map(frame_mean).sum::<f32>() / 43.0;
+        let expected: Vec<f32> = GAINS.iter().zip(BIASES).map(|(g, b)| sigmoid(g * mean + b)).collect();
+        assert_close(scores, &expected, &format!("window {index}"));
+        assert!(aggregated.iter().copied().fold(0.0, f32::max) > 0.999, "S2 normalises the top class to 1");
+    }
+}
+
+#[test]
+fn a_short_clip_still_gets_one_padded_window() {
+    let (card, onnx) = mean_window_clip_model(&GAINS, &BIASES, 43, 22, true);
+    let mut analyzer = Analyzer::new(128, Recorder::default());
+    analyzer.set_model(load(card, &onnx));
+    run_frames(&mut analyzer, 0..10);
+    assert!(analyzer.output().windows.is_empty());
+    analyzer.finish(&[-23.0; 128]);
+    assert_eq!(analyzer.output().windows.len(), 1);
+}
+
+fn load_error(card: ModelCard, onnx: &[u8]) -> ModelError {
+    LoadedModel::from_parts(card, onnx, Path::new("models/broken.onnx")).err().expect("load must fail")
+}
+
+#[test]
+fn card_and_onnx_disagreeing_is_a_clear_error() {
+    let (mut card, onnx) = mean_band_frame_model(&GAINS, &BIASES, 16, 8, true);
+    card.input.frames = 43;
+    let message = load_error(card, &onnx).to_string();
+    assert!(message.contains("models/broken.onnx") && message.contains("input shape"), "{message}");
+    assert!(message.contains("[1, 1, 128, 43]") && message.contains("[1, 1, 128, 16]"), "{message}");
+
+    let (mut card, onnx) = mean_band_frame_model(&GAINS, &BIASES, 16, 8, true);
+    card.labels.pop();
+    card.thresholds.remove("flu");
+    let message = load_error(card, &onnx).to_string();
+    assert!(message.contains("output shape") && message.contains("[1, 2, 16]") && message.contains("3"), "{message}");
+}
+
+#[test]
+fn corrupt_onnx_bytes_are_rejected() {
+    let (card, mut onnx) = mean_band_frame_model(&GAINS, &BIASES, 16, 8, true);
+    onnx.truncate(onnx.len() / 2);
+    assert!(matches!(load_error(card.clone(), &onnx), ModelError::Onnx { .. }));
+    assert!(matches!(load_error(card, b"definitely not protobuf \xff\xfe"), ModelError::Onnx { .. }));
+}
+
+#[test]
+fn missing_files_and_bad_cards_name_the_file() {
+    let error = LoadedModel::load(Path::new("/nonexistent/model.card.json")).err().unwrap();
+    assert!(error.to_string().contains("/nonexistent/model.card.json"), "{error}");
+
+    let folder = std::env::temp_dir().join(format!("instrumeter-cards-{}", std::process::id()));
+    std::fs::create_dir_all(&folder).unwrap();
+    let (card, _) = mean_band_frame_model(&GAINS, &BIASES, 16, 8, true);
+    let card_path = folder.join("lonely.card.json");
+    std::fs::write(&card_path, serde_json::to_vec(&card).unwrap()).unwrap();
+    let error = LoadedModel::load(&card_path).err().unwrap();
+    assert!(error.to_string().contains("lonely.onnx"), "{error}");
+
+    std::fs::write(&card_path, b"{ \"name\": 3 }").unwrap();
+    assert!(matches!(ModelCard::load(&card_path), Err(ModelError::CardJson { .. })));
+
+    let mut bad = card.clone();
+    bad.thresholds.insert("cel".into(), 1.5);
+    std::fs::write(&card_path, serde_json::to_vec(&bad).unwrap()).unwrap();
+    let error = ModelCard::load(&card_path).err().unwrap();
+    assert!(matches!(error, ModelError::CardInvalid { .. }) && error.to_string().contains("cel"), "{error}");
+}
+
+#[test]
+fn swapping_models_mid_stream_drops_and_repeats_no_frame() {
+    let folder = std::env::temp_dir().join(format!("instrumeter-swap-{}", std::process::id()));
+    std::fs::create_dir_all(&folder).unwrap();
+    let new_gains = [0.0, 0.0, 0.0];
+    let new_biases = [-1.0, 0.5, 3.0];
+    let (mut card, onnx) = mean_band_frame_model(&new_gains, &new_biases, 16, 8, true);
+    card.name = "next".into();
+    std::fs::write(folder.join("next.card.json"), serde_json::to_vec(&card).unwrap()).unwrap();
+    std::fs::write(folder.join("next.onnx"), &onnx).unwrap();
+
+    let (loader, updates) = ModelLoader::new();
+    let (first_card, first_onnx) = mean_band_frame_model(&GAINS, &BIASES, 16, 8, true);
+    let mut analyzer = Analyzer::new(128, Recorder::default()).with_updates(updates);
+    analyzer.set_model(load(first_card, &first_onnx));
+    run_frames(&mut analyzer, 0..45);
+    loader.load_file(folder.join("missing.card.json"));
+    loader.load_file(folder.join("next.card.json"));
+    // Keep streaming while the loader works; the swap happens whenever the model arrives.
+    let mut t = 45;
+    while analyzer.output().statuses.len() < 3 && t < 100_000 {
+        analyzer.on_frame(&frame(t));
+        t += 1;
+        std::thread::yield_now();
+    }
+    run_frames(&mut analyzer, t..t + 30);
+    analyzer.finish(&[-23.0; 128]);
+    let recorder = analyzer.output();
+    // The two loads run on their own threads, so they may arrive in either order.
+    let failed = |s: &ModelStatus| matches!(s, ModelStatus::Failed(m) if m.contains("missing.card.json"));
+    assert!(recorder.statuses[1..].iter().any(failed), "{:?}", recorder.statuses);
+    assert!(recorder.statuses[1..].contains(&ModelStatus::Ready("next".into())), "{:?}", recorder.statuses);
+    let indices: Vec<u64> = recorder.frames.iter().map(|(i, _)| *i).collect();
+    assert_eq!(indices, (0..t + 30).collect::<Vec<_>>(), "no frame dropped or repeated");
+    let (last_index, last) = recorder.frames.last().unwrap();
+    assert_close(last, &expected_frame(*last_index, &new_gains, &new_biases), "after the swap");
+    assert_close(&recorder.frames[10].1, &expected_frame(10, &GAINS, &BIASES), "before the swap");
+}

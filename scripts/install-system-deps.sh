@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Instrumeter needs to build, test and open its editor.
+# Idempotent; uses sudo when not run as root.
+set -euo pipefail
+packages=(
+  # build: C toolchain and pkg-config for crates with native parts
+  build-essential pkg-config
+  # run-time libraries the editor's window dlopens (X11, xcb, GL)
+  libx11-6 libx11-xcb1 libxcb1 libgl1 libxkbcommon-x11-0 libxcursor1
+)
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${packages[@]}"

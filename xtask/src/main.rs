@@ -1,5 +1,6 @@
 //! `cargo xtask <command>`: bundling (nice-plug-xtask), the demo and the benchmarks.
 
+mod analyze;
 mod audio;
 mod bench;
 mod demo;
@@ -34,6 +35,21 @@ enum Command {
         #[arg(long, default_value = "target/demo/log-mel.png")]
         png: PathBuf,
     },
+    /// Analyse audio files or folders with a model: per-frame activations, clip scores, MIDI CCs.
+    Analyze {
+        /// Audio files (wav, flac, mp3, ogg) or folders searched recursively.
+        #[arg(required = true)]
+        inputs: Vec<PathBuf>,
+        /// Model card (`*.card.json`, with the `.onnx` beside it).
+        #[arg(long)]
+        model: PathBuf,
+        /// Output formats (repeat or comma-separate).
+        #[arg(long, value_enum, value_delimiter = ',', default_values_t = [analyze::Format::Json])]
+        format: Vec<analyze::Format>,
+        /// Folder for the results.
+        #[arg(long, default_value = "target/analysis")]
+        out: PathBuf,
+    },
     /// Measure front-end throughput (against librosa when Python has it) and process() cost.
     Bench {
         /// Seconds of audio to time.
@@ -46,6 +62,7 @@ fn main() -> Result<()> {
     match Cli::parse().command {
         Command::Bundle { args } => nice_plug_xtask::main_with_args("cargo xtask", std::iter::once("bundle".into()).chain(args)),
         Command::Demo { file, png } => demo::run(file, &png),
+        Command::Analyze { inputs, model, format, out } => analyze::run(&inputs, &model, &format, &out),
         Command::Bench { seconds } => bench::run(seconds),
     }
 }

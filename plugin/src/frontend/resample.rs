@@ -19,6 +19,10 @@ pub struct StreamResampler {
     pending: Vec<f32>,
     filled: usize,
     output: Vec<f32>,
+    /// Output samples still to discard so the stream lines up with its input (the filter delay).
+    delay_to_skip: usize,
+    input_samples: u64,
+    output_samples: u64,
 }
 
 impl StreamResampler {
@@ -33,7 +37,8 @@ impl StreamResampler {
             Some(build_resampler(input_rate, output_rate)?)
         };
         let output_len = resampler.as_ref().map_or(0, |r| r.output_frames_max());
-        Ok(Self { resampler, pending: vec![0.0; CHUNK], filled: 0, output: vec![0.0; output_len] })
+        let delay_to_skip = resampler.as_ref().map_or(0, |r| r.output_delay());
+        Ok(Self { resampler, pending: vec![0.0; CHUNK], filled: 0, output: vec![0.0; output_len], delay_to_skip, input_samples: 0, output_samples: 0 })
     }
 
     /// Consumes host-rate `input`, handing analysis-rate audio to `on_output` in pieces.
@@ -44,21 +49,46 @@ impl StreamResampler {
             let take = (CHUNK - self.filled).min(input.len());
             replaced += replace_non_finite(&input[..take], &mut self.pending[self.filled..self.filled + take]);
             self.filled += take;
+            self.input_samples += take as u64;
             input = &input[take..];
-            match self.resampler.as_mut() {
-                None => {
-                    on_output(&self.pending[..self.filled]);
-                    self.filled = 0;
-                }
-                Some(resampler) if self.filled == CHUNK => {
-                    let produced = resample_chunk(resampler.as_mut(), &self.pending, &mut self.output);
-                    on_output(&self.output[..produced]);
-                    self.filled = 0;
-                }
-                Some(_) => {}
+            if self.resampler.is_none() || self.filled == CHUNK {
+                self.emit_chunk(u64::MAX, &mut on_output);
             }
         }
         replaced
+    }
+
+    /// End of stream: pushes silence through the filter until every input sample has come out
+    /// (the output then holds `ceil(input × ratio)` samples in all, as a batch resampler gives).
+    pub fn flush(&mut self, mut on_output: impl FnMut(&[f32])) {
+        let Some(ratio) = self.resampler.as_ref().map(|r| r.resample_ratio()) else { return };
+        let expected = (self.input_samples as f64 * ratio).ceil() as u64;
+        while self.output_samples < expected {
+            self.pending[self.filled..].fill(0.0);
+            self.filled = CHUNK;
+            self.emit_chunk(expected, &mut on_output);
+        }
+        self.filled = 0;
+    }
+
+    /// Resamples (or passes through) the pending chunk, trims the start-up delay, and hands on at
+    /// most `limit` samples in all.
+    fn emit_chunk(&mut self, limit: u64, on_output: &mut impl FnMut(&[f32])) {
+        let produced = match self.resampler.as_mut() {
+            None => {
+                self.output_samples += self.filled as u64;
+                on_output(&self.pending[..self.filled]);
+                self.filled = 0;
+                return;
+            }
+            Some(resampler) => resample_chunk(resampler.as_mut(), &self.pending, &mut self.output),
+        };
+        self.filled = 0;
+        let skipped = self.delay_to_skip.min(produced);
+        self.delay_to_skip -= skipped;
+        let allowed = (limit - self.output_samples).min((produced - skipped) as u64) as usize;
+        self.output_samples += allowed as u64;
+        on_output(&self.output[skipped..skipped + allowed]);
     }
 
     /// Clears the resampler's history and any partial chunk.
@@ -66,14 +96,18 @@ impl StreamResampler {
         self.filled = 0;
         if let Some(resampler) = self.resampler.as_mut() {
             resampler.reset();
+            self.delay_to_skip = resampler.output_delay();
         }
+        (self.input_samples, self.output_samples) = (0, 0);
     }
 
-    /// Delay added by resampling, in input-rate samples (plus up to one chunk of buffering).
+    /// How long a sample waits inside the resampler before it comes out, in input-rate samples
+    /// (the filter delay plus up to one chunk of buffering). The delay is trimmed from the
+    /// stream's start, so output sample n still corresponds to input time n / output rate.
     pub fn delay_input_samples(&self) -> f64 {
         self.resampler
             .as_ref()
-            .map_or(0.0, |r| r.output_delay() as f64 / r.resample_ratio())
+            .map_or(0.0, |r| r.output_delay() as f64 / r.resample_ratio() + CHUNK as f64)
     }
 }
 

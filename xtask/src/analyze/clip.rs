@@ -1,0 +1,65 @@
+//! Per-file clip aggregation with constant memory: running class-wise sums give S1 and S2.
+
+use instrumeter::engine::decide;
+use instrumeter::models::{AggregationMethod, ModelCard};
+
+/// Running class-wise sums over every row (frame or window) of a file.
+pub struct ClipAggregate {
+    sums: Vec<f64>,
+    rows: u64,
+}
+
+/// The aggregated scores of a whole file.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ClipScores {
+    /// Class-wise mean (Han et al.'s S1).
+    pub s1: Vec<f32>,
+    /// Class-wise sum divided by the largest class sum (S2).
+    pub s2: Vec<f32>,
+    /// The card's method and thresholds applied.
+    pub method: AggregationMethod,
+    pub decisions: Vec<bool>,
+}
+
+impl ClipAggregate {
+    pub fn new(classes: usize) -> Self {
+        Self { sums: vec![0.0; classes], rows: 0 }
+    }
+
+    /// Adds one row of per-class values.
+    pub fn add(&mut self, values: &[f32]) {
+        for (sum, &v) in self.sums.iter_mut().zip(values) {
+            *sum += v as f64;
+        }
+        self.rows += 1;
+    }
+
+    /// S1, S2 and the card's decisions.
+    pub fn finish(&self, card: &ModelCard) -> ClipScores {
+        let rows = self.rows.max(1) as f64;
+        let top = self.sums.iter().copied().fold(0.0, f64::max);
+        let s1: Vec<f32> = self.sums.iter().map(|s| (s / rows) as f32).collect();
+        let s2: Vec<f32> = self.sums.iter().map(|s| if top > 0.0 { (s / top) as f32 } else { 0.0 }).collect();
+        let method = card.aggregation.method;
+        let basis = match method {
+            AggregationMethod::S1 => &s1,
+            AggregationMethod::S2 => &s2,
+        };
+        let mut decisions = vec![false; s1.len()];
+        decide(basis, &card.threshold_vector(), &mut decisions);
+        ClipScores { s1, s2, method, decisions }
+    }
+}
+
+impl ClipScores {
+    /// "heard: Piano, Drums" — the classes decided present.
+    pub fn summary(&self, card: &ModelCard) -> String {
+        let heard: Vec<&str> =
+            card.labels.iter().zip(&self.decisions).filter(|(_, &on)| on).map(|(l, _)| l.name.as_str()).collect();
+        if heard.is_empty() {
+            "heard: nothing above threshold".into()
+        } else {
+            format!("heard: {}", heard.join(", "))
+        }
+    }
+}

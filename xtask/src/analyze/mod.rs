@@ -1,0 +1,176 @@
+//! `cargo xtask analyze`: runs the plugin's own front-end and engine over audio files (non-real
+//! time) and writes per-frame/per-window activations, clip scores and decisions, and MIDI CCs.
+
+mod clip;
+mod midi;
+mod rows;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+use instrumeter::engine::{AnalysisOutput, Analyzer, FrameSink, ModelStatus, StageOutput};
+use instrumeter::frontend::LogMelFrontend;
+use instrumeter::models::{LoadedModel, ModelCard};
+
+use crate::audio::for_each_mono_block;
+use clip::ClipAggregate;
+use midi::MidiCurves;
+use rows::RowWriter;
+
+/// Output formats of `analyze`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Json,
+    Csv,
+    Midi,
+}
+
+const AUDIO_EXTENSIONS: [&str; 6] = ["wav", "flac", "mp3", "ogg", "oga", "wave"];
+
+/// Analyses every file (folders are searched recursively); returns an error if any file failed,
+/// after trying all of them.
+pub fn run(inputs: &[PathBuf], card: &Path, formats: &[Format], out: &Path) -> Result<()> {
+    LoadedModel::load(card).with_context(|| format!("cannot use model {}", card.display()))?;
+    let files = audio_files(inputs)?;
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    let progress = ProgressBar::new(files.len() as u64)
+        .with_style(ProgressStyle::with_template("{bar:30} {pos}/{len} files {msg}").expect("valid template"));
+    let mut failures = Vec::new();
+    for file in &files {
+        progress.set_message(file.display().to_string());
+        match analyse_file(file, card, formats, out, &progress) {
+            Ok(summary) => progress.println(summary),
+            Err(error) => {
+                progress.println(format!("error: {error:#}"));
+                failures.push(file.clone());
+            }
+        }
+        progress.inc(1);
+    }
+    progress.finish_with_message("done");
+    if !failures.is_empty() {
+        bail!("{} of {} files could not be analysed (see the errors above)", failures.len(), files.len());
+    }
+    Ok(())
+}
+
+/// Expands folders into the audio files below them, sorted; files are kept as given.
+fn audio_files(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for input in inputs {
+        if input.is_dir() {
+            collect_audio(input, &mut files)?;
+        } else {
+            files.push(input.clone());
+        }
+    }
+    if files.is_empty() {
+        bail!("no audio files found in {inputs:?}");
+    }
+    Ok(files)
+}
+
+fn collect_audio(folder: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(folder)
+        .with_context(|| format!("cannot list {}", folder.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    for path in entries {
+        let is_audio = path.extension().and_then(|e| e.to_str()).is_some_and(|e| AUDIO_EXTENSIONS.contains(&e.to_lowercase().as_str()));
+        if path.is_dir() {
+            collect_audio(&path, files)?;
+        } else if is_audio {
+            files.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Everything written for one file, fed by the analyzer as results arrive.
+struct FileOutputs {
+    card: ModelCard,
+    rows: Vec<RowWriter>,
+    midi: Option<MidiCurves>,
+    clip: ClipAggregate,
+    error: Option<String>,
+}
+
+impl AnalysisOutput for FileOutputs {
+    fn on_model(&mut self, status: &ModelStatus, _card: Option<&ModelCard>) {
+        if let ModelStatus::Failed(message) = status {
+            self.error = Some(message.clone());
+        }
+    }
+
+    fn on_output(&mut self, output: StageOutput<'_>) {
+        let frame_s = self.card.frontend.hop as f64 / self.card.frontend.sample_rate as f64;
+        let (time_s, values) = match output {
+            StageOutput::Frame { index, activations } => (index as f64 * frame_s, activations),
+            StageOutput::Window { start_frame, scores, .. } => (start_frame as f64 * frame_s, scores),
+        };
+        self.clip.add(values);
+        for writer in &mut self.rows {
+            if let Err(error) = writer.row(time_s, values) {
+                self.error.get_or_insert(format!("{error:#}"));
+            }
+        }
+        if let Some(midi) = self.midi.as_mut() {
+            midi.add(time_s, values);
+        }
+    }
+}
+
+fn analyse_file(file: &Path, card_path: &Path, formats: &[Format], out: &Path, progress: &ProgressBar) -> Result<String> {
+    let model = LoadedModel::load(card_path)?;
+    let card = model.card().clone();
+    let stem = file.file_stem().and_then(|s| s.to_str()).unwrap_or("audio").to_string();
+    let mut rows = Vec::new();
+    for format in formats.iter().filter(|f| **f != Format::Midi) {
+        rows.push(RowWriter::create(*format, &out.join(&stem), file, &card)?);
+    }
+    let midi = formats.contains(&Format::Midi).then(|| MidiCurves::new(&card));
+    let outputs = FileOutputs { clip: ClipAggregate::new(card.labels.len()), card: card.clone(), rows, midi, error: None };
+    let mut analyzer = Analyzer::new(card.frontend.n_mels, outputs);
+    analyzer.set_model(model);
+    let seconds = stream_file(file, &card, &mut analyzer, progress)?;
+    analyzer.finish(&vec![card.frontend.log_eps.ln(); card.frontend.n_mels]);
+    let outputs = analyzer.into_output();
+    if let Some(error) = outputs.error {
+        bail!("{}: {error}", file.display());
+    }
+    let clip = outputs.clip.finish(&card);
+    for writer in outputs.rows {
+        writer.finish(&clip)?;
+    }
+    if let Some(midi) = outputs.midi {
+        midi.save(&out.join(format!("{stem}.mid")))?;
+    }
+    Ok(format!("{}: {seconds:.1} s → {}", file.display(), clip.summary(&card)))
+}
+
+/// Decodes and analyses `file` block by block; returns its duration in seconds.
+fn stream_file<O: AnalysisOutput>(file: &Path, card: &ModelCard, analyzer: &mut Analyzer<O>, progress: &ProgressBar) -> Result<f64> {
+    let mut frontend: Option<LogMelFrontend> = None;
+    let (mut samples, mut rate, mut next_report) = (0usize, 0u32, 0.0);
+    for_each_mono_block(file, |block, block_rate| {
+        if frontend.is_none() {
+            rate = block_rate;
+            frontend = Some(LogMelFrontend::new(block_rate as f64, card.frontend_config())?);
+        }
+        let frontend = frontend.as_mut().expect("created above");
+        frontend.process(block, |frame| analyzer.on_frame(frame));
+        samples += block.len();
+        let seconds = samples as f64 / rate as f64;
+        if seconds >= next_report {
+            progress.set_message(format!("{} ({seconds:.0} s)", file.display()));
+            next_report = seconds + 10.0;
+        }
+        Ok(())
+    })?;
+    if rate == 0 {
+        bail!("{} contains no audio", file.display());
+    }
+    Ok(samples as f64 / rate as f64)
+}

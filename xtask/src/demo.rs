@@ -44,6 +44,9 @@ fn stream_log_mel(path: &Path) -> Result<(Vec<Vec<f32>>, String)> {
         frontend.process(block, |frame| frames.push(frame.to_vec()));
         Ok(())
     })?;
+    if let Some(frontend) = frontend.as_mut() {
+        frontend.finish(|frame| frames.push(frame.to_vec()));
+    }
     let non_finite = frontend.map_or(0, |f| f.non_finite_samples());
     let summary = format!(
         "{}: {:.2} s at {rate} Hz → {} log-mel frames × 128 bands (22 050 Hz, n_fft 1024, hop 512); {non_finite} non-finite samples replaced",

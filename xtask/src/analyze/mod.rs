@@ -169,8 +169,7 @@ fn stream_file<O: AnalysisOutput>(file: &Path, card: &ModelCard, analyzer: &mut 
         }
         Ok(())
     })?;
-    if rate == 0 {
-        bail!("{} contains no audio", file.display());
-    }
+    let Some(frontend) = frontend.as_mut() else { bail!("{} contains no audio", file.display()) };
+    frontend.finish(|frame| analyzer.on_frame(frame));
     Ok(samples as f64 / rate as f64)
 }

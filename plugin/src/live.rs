@@ -8,7 +8,7 @@ use crate::engine::{
     analysis_pipeline, AnalysisSnapshot, AnalysisTap, AnalysisWorker, Analyzer, ControlValues, LivePublisher, PipelineConfig,
 };
 use crate::frontend::FrontendConfig;
-use crate::models::ModelLoader;
+use crate::models::{ModelLoader, EMBEDDED_DEFAULT};
 
 /// Seconds of audio the ring buffers while the worker is busy.
 const RING_SECONDS: f64 = 2.0;
@@ -30,6 +30,9 @@ impl LiveAnalysis {
         let (loader, updates) = ModelLoader::new();
         let analyzer = Analyzer::new(config.frontend.n_mels, publisher).with_updates(updates);
         let (tap, analysis) = analysis_pipeline(&config, analyzer).map_err(|e| e.to_string())?;
+        if let Some(model) = EMBEDDED_DEFAULT.as_ref() {
+            loader.load_embedded(model);
+        }
         let worker = AnalysisWorker::spawn(analysis).map_err(|e| format!("could not start the analysis thread: {e}"))?;
         Ok(Self { tap, controls, loader, worker, latest })
     }

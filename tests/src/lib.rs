@@ -1,1 +1,5 @@
+//! Whole-product tests for Instrumeter: build and bundle the plugin, then host it over CLAP.
 
+pub mod bundle;
+pub mod host;
+pub mod signals;

@@ -177,5 +177,6 @@ impl AnalysisOutput for LivePublisher {
         self.state.dropped_samples = stats.dropped_samples;
         self.state.non_finite_samples = stats.non_finite_samples;
         self.frontend_latency_s = stats.frontend_latency_s;
+        self.publish();
     }
 }

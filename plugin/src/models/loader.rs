@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::sync::mpsc::{channel, Receiver, Sender};
 
-use super::{LoadedModel, ModelCard, ModelError};
+use super::{EmbeddedModel, LoadedModel, ModelError};
 
 /// A model (or a loading error) on its way to the worker.
 pub type ModelUpdate = Result<LoadedModel, ModelError>;
@@ -27,13 +27,9 @@ impl ModelLoader {
         self.spawn(move || LoadedModel::load(&card_path));
     }
 
-    /// Loads a model from bytes (the embedded default) in the background.
-    pub fn load_bytes(&self, card_json: &'static [u8], onnx: &'static [u8], origin: &'static str) {
-        self.spawn(move || {
-            let origin = PathBuf::from(origin);
-            let card = ModelCard::from_json(card_json, &origin)?;
-            LoadedModel::from_parts(card, onnx, &origin)
-        });
+    /// Loads the embedded default model in the background.
+    pub fn load_embedded(&self, model: &'static EmbeddedModel) {
+        self.spawn(move || LoadedModel::from_embedded(model));
     }
 
     fn spawn(&self, load: impl FnOnce() -> ModelUpdate + Send + 'static) {

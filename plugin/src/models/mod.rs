@@ -1,6 +1,7 @@
 //! Models: the card (JSON metadata), loading and validating an ONNX with tract, and the error type.
 
 mod card;
+mod embedded;
 mod error;
 mod labels;
 mod loader;
@@ -8,6 +9,7 @@ pub mod onnx_graph;
 mod runner;
 
 pub use card::{Aggregation, AggregationMethod, FrontendSettings, InputSpec, Label, MetricsEntry, ModelCard, ModelKind, TrainingInfo};
+pub use embedded::{EmbeddedModel, EMBEDDED_DEFAULT, EMBEDDED_ORIGIN};
 pub use error::ModelError;
 pub use labels::{instrument_labels, INSTRUMENTS};
 pub use loader::{ModelLoader, ModelUpdate};

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use tract_onnx::prelude::*;
 use tract_onnx::tract_hir::infer::Factoid;
 
-use super::{ModelCard, ModelError, ModelKind};
+use super::{EmbeddedModel, ModelCard, ModelError, ModelKind, EMBEDDED_ORIGIN};
 
 type Plan = Arc<TypedRunnableModel>;
 type State = TypedSimpleState;
@@ -28,6 +28,12 @@ impl LoadedModel {
         let onnx_path = onnx_path_for(card_path);
         let onnx = std::fs::read(&onnx_path).map_err(|source| ModelError::Io { path: onnx_path.clone(), source })?;
         Self::from_parts(card, &onnx, &onnx_path)
+    }
+
+    /// Builds the embedded default model.
+    pub fn from_embedded(model: &EmbeddedModel) -> Result<Self, ModelError> {
+        let origin = Path::new(EMBEDDED_ORIGIN);
+        Self::from_parts(ModelCard::from_json(model.card_json, origin)?, model.onnx, origin)
     }
 
     /// Builds from an already-parsed card and ONNX bytes; `onnx_path` names the bytes in errors.

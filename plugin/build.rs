@@ -1,0 +1,16 @@
+//! Embeds the default model (`models/default.card.json` + `models/default.onnx`) when it exists.
+
+use std::path::Path;
+
+fn main() {
+    println!("cargo::rustc-check-cfg=cfg(embedded_model)");
+    let models = Path::new(env!("CARGO_MANIFEST_DIR")).join("../models");
+    let (card, onnx) = (models.join("default.card.json"), models.join("default.onnx"));
+    println!("cargo::rerun-if-changed={}", card.display());
+    println!("cargo::rerun-if-changed={}", onnx.display());
+    if card.exists() && onnx.exists() {
+        println!("cargo::rustc-cfg=embedded_model");
+        println!("cargo::rustc-env=INSTRUMETER_DEFAULT_CARD={}", card.canonicalize().unwrap().display());
+        println!("cargo::rustc-env=INSTRUMETER_DEFAULT_ONNX={}", onnx.canonicalize().unwrap().display());
+    }
+}

@@ -1,0 +1,117 @@
+//! The host's side of the CLAP ABI: callbacks the plugin may call, recorded for the tests.
+
+use std::cell::Cell;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
+
+use clack_extensions::log::{HostLog, HostLogImpl, LogSeverity};
+use clack_extensions::params::{
+    HostParams, HostParamsImplMainThread, HostParamsImplShared, ParamClearFlags, ParamRescanFlags,
+};
+use clack_extensions::state::{HostState, HostStateImpl};
+use clack_host::prelude::*;
+
+/// The host type: thread-safe [`TestHostShared`] plus main-thread [`TestHostMainThread`].
+pub struct TestHost;
+
+impl HostHandlers for TestHost {
+    type Shared<'a> = TestHostShared;
+    type MainThread<'a> = TestHostMainThread;
+    type AudioProcessor<'a> = ();
+
+    fn declare_extensions(builder: &mut HostExtensions<Self>, _shared: &Self::Shared<'_>) {
+        builder.register::<HostLog>().register::<HostParams>().register::<HostState>();
+    }
+}
+
+/// Requests and log lines the plugin may send from any thread.
+#[derive(Default)]
+pub struct TestHostShared {
+    callback_requested: AtomicBool,
+    restart_requested: AtomicBool,
+    flush_requested: AtomicBool,
+    log: Mutex<Vec<String>>,
+}
+
+impl TestHostShared {
+    /// Clears and returns whether the plugin asked for `on_main_thread()`.
+    pub fn take_callback_request(&self) -> bool {
+        self.callback_requested.swap(false, Ordering::AcqRel)
+    }
+
+    /// Whether the plugin ever asked to be restarted (deactivated and reactivated).
+    pub fn restart_requested(&self) -> bool {
+        self.restart_requested.load(Ordering::Acquire)
+    }
+
+    /// Whether the plugin ever asked for a parameter flush.
+    pub fn flush_requested(&self) -> bool {
+        self.flush_requested.load(Ordering::Acquire)
+    }
+
+    /// Everything the plugin logged through the host so far, as `[severity] message`.
+    pub fn log_lines(&self) -> Vec<String> {
+        self.log.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+}
+
+impl SharedHandler<'_> for TestHostShared {
+    fn request_restart(&self) {
+        self.restart_requested.store(true, Ordering::Release);
+    }
+
+    fn request_process(&self) {}
+
+    fn request_callback(&self) {
+        self.callback_requested.store(true, Ordering::Release);
+    }
+}
+
+impl HostLogImpl for TestHostShared {
+    fn log(&self, severity: LogSeverity, message: &str) {
+        let line = format!("[{severity}] {message}");
+        eprintln!("plugin log: {line}");
+        self.log.lock().unwrap_or_else(|e| e.into_inner()).push(line);
+    }
+}
+
+impl HostParamsImplShared for TestHostShared {
+    fn request_flush(&self) {
+        self.flush_requested.store(true, Ordering::Release);
+    }
+}
+
+/// Main-thread notifications from the plugin.
+#[derive(Default)]
+pub struct TestHostMainThread {
+    state_dirty: Cell<bool>,
+    params_rescanned: Cell<bool>,
+}
+
+impl TestHostMainThread {
+    /// Whether the plugin marked its state dirty since the last call.
+    pub fn take_state_dirty(&self) -> bool {
+        self.state_dirty.replace(false)
+    }
+
+    /// Whether the plugin asked for a parameter rescan since the last call.
+    pub fn take_params_rescanned(&self) -> bool {
+        self.params_rescanned.replace(false)
+    }
+}
+
+impl MainThreadHandler<'_> for TestHostMainThread {}
+
+impl HostParamsImplMainThread for TestHostMainThread {
+    fn rescan(&self, _flags: ParamRescanFlags) {
+        self.params_rescanned.set(true);
+    }
+
+    fn clear(&self, _param_id: ClapId, _flags: ParamClearFlags) {}
+}
+
+impl HostStateImpl for TestHostMainThread {
+    fn mark_dirty(&self) {
+        self.state_dirty.set(true);
+    }
+}

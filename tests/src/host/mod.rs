@@ -1,0 +1,12 @@
+//! A minimal reusable CLAP host (clack-host): load, instantiate, activate, process, params, state.
+
+mod audio;
+mod handlers;
+mod library;
+mod plugin;
+
+pub use audio::{same_bits, AudioSession, ParamChange};
+pub use clack_host::utils::ClapId;
+pub use handlers::{TestHost, TestHostMainThread, TestHostShared};
+pub use library::{ClapLibrary, PluginSummary};
+pub use plugin::{HostedPlugin, ParamSummary, PortSummary};

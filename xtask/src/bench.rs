@@ -35,6 +35,8 @@ pub fn run(seconds: f64) -> Result<()> {
         }
         Err(error) => println!("librosa side skipped: {error:#}"),
     }
+    let costs = crate::bench_models::report(Path::new("models"))?;
+    crate::bench_models::print_worker_share(frontend_frames_per_s(&music_like(48_000, seconds.min(20.0)), 48_000.0), &costs);
     crate::process_bench::report()
 }
 

@@ -3,10 +3,13 @@
 mod analyze;
 mod audio;
 mod bench;
+mod bench_models;
 mod demo;
 mod picture;
 mod process_bench;
 mod signals;
+mod synth;
+mod train;
 
 use std::path::PathBuf;
 
@@ -40,9 +43,9 @@ enum Command {
         /// Audio files (wav, flac, mp3, ogg) or folders searched recursively.
         #[arg(required = true)]
         inputs: Vec<PathBuf>,
-        /// Model card (`*.card.json`, with the `.onnx` beside it).
+        /// Model card (`*.card.json`, with the `.onnx` beside it); default: the embedded model.
         #[arg(long)]
-        model: PathBuf,
+        model: Option<PathBuf>,
         /// Output formats (repeat or comma-separate).
         #[arg(long, value_enum, value_delimiter = ',', default_values_t = [analyze::Format::Json])]
         format: Vec<analyze::Format>,
@@ -50,6 +53,12 @@ enum Command {
         #[arg(long, default_value = "target/analysis")]
         out: PathBuf,
     },
+    /// Train a burn network on `cargo xtask synth` data (log-mel from the plugin's own front-end).
+    Train(train::TrainOptions),
+    /// Write a trained checkpoint as ONNX + model card, accepted only if tract matches burn.
+    Export(train::ExportOptions),
+    /// Render labelled training mixtures (SoundFont and real-note solos) into train/valid/test.
+    Synth(synth::SynthOptions),
     /// Measure front-end throughput (against librosa when Python has it) and process() cost.
     Bench {
         /// Seconds of audio to time.
@@ -62,7 +71,10 @@ fn main() -> Result<()> {
     match Cli::parse().command {
         Command::Bundle { args } => nice_plug_xtask::main_with_args("cargo xtask", std::iter::once("bundle".into()).chain(args)),
         Command::Demo { file, png } => demo::run(file, &png),
-        Command::Analyze { inputs, model, format, out } => analyze::run(&inputs, &model, &format, &out),
+        Command::Analyze { inputs, model, format, out } => analyze::run(&inputs, model.as_deref(), &format, &out),
+        Command::Train(options) => train::train(&options),
+        Command::Export(options) => train::export(&options),
+        Command::Synth(options) => synth::run(&options),
         Command::Bench { seconds } => bench::run(seconds),
     }
 }

@@ -36,6 +36,23 @@ pub fn mel_to_hz(mel: f64) -> f64 {
     }
 }
 
+/// Natural log of a positive, finite, normal f32, in a form the compiler vectorises (libm's `ln`
+/// is a scalar call and was a third of the frame's cost). Splits x = m·2^e with m in [√½, √2),
+/// then ln m = 2·atanh(s), s = (m−1)/(m+1), |s| ≤ 0.172, by its odd series to s¹¹: the truncation
+/// error is below 1e-9 and the result within a few ulps of `f32::ln` (tested).
+#[inline]
+pub fn ln_positive(x: f32) -> f32 {
+    let bits = x.to_bits() as i32;
+    // Re-bias so that the mantissa lands in [√½, √2): 0x3f3504f3 is √½ as f32 bits.
+    let offset = bits - 0x3f35_04f3;
+    let exponent = (offset >> 23) as f32;
+    let mantissa = f32::from_bits((bits - (offset & !0x007f_ffff)) as u32);
+    let s = (mantissa - 1.0) / (mantissa + 1.0);
+    let s2 = s * s;
+    let series = 1.0 + s2 * (1.0 / 3.0 + s2 * (1.0 / 5.0 + s2 * (1.0 / 7.0 + s2 * (1.0 / 9.0 + s2 * (1.0 / 11.0)))));
+    exponent * std::f32::consts::LN_2 + 2.0 * s * series
+}
+
 fn log_step() -> f64 {
     6.4f64.ln() / 27.0
 }
@@ -64,8 +81,10 @@ impl MelFilterbank {
         debug_assert_eq!(power.len(), self.n_bins);
         for (band, dst) in self.bands.iter().zip(out.iter_mut()) {
             let bins = &power[band.first_bin..band.first_bin + band.weights.len()];
-            let energy: f32 = bins.iter().zip(&band.weights).map(|(p, w)| p * w).sum();
-            *dst = (energy + log_eps).ln();
+            *dst = bins.iter().zip(&band.weights).map(|(p, w)| p * w).sum::<f32>() + log_eps;
+        }
+        for value in out.iter_mut() {
+            *value = ln_positive(*value);
         }
     }
 
@@ -108,6 +127,18 @@ mod tests {
         for hz in [0.0, 123.0, 999.0, 1000.0, 4321.0, 11025.0] {
             assert!((mel_to_hz(hz_to_mel(hz)) - hz).abs() < 1e-9);
         }
+    }
+
+    #[test]
+    fn fast_ln_matches_the_library_log() {
+        // Relative to the result's size: a few float32 ulps.
+        let mut worst = 0.0f32;
+        let mut x = 1e-12f32;
+        while x < 1e12 {
+            worst = worst.max((ln_positive(x) - x.ln()).abs() / x.ln().abs().max(1.0));
+            x *= 1.000_37;
+        }
+        assert!(worst < 3e-7, "worst relative |Δ| {worst}");
     }
 
     #[test]

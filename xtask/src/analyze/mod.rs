@@ -11,7 +11,7 @@ use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use instrumeter::engine::{AnalysisOutput, Analyzer, FrameSink, ModelStatus, StageOutput};
 use instrumeter::frontend::LogMelFrontend;
-use instrumeter::models::{LoadedModel, ModelCard};
+use instrumeter::models::{LoadedModel, ModelCard, EMBEDDED_DEFAULT};
 
 use crate::audio::for_each_mono_block;
 use clip::ClipAggregate;
@@ -28,10 +28,19 @@ pub enum Format {
 
 const AUDIO_EXTENSIONS: [&str; 6] = ["wav", "flac", "mp3", "ogg", "oga", "wave"];
 
+/// Loads the model given by `--model`, or the one embedded in this build.
+fn load_model(card: Option<&Path>) -> Result<LoadedModel> {
+    match (card, EMBEDDED_DEFAULT.as_ref()) {
+        (Some(card), _) => LoadedModel::load(card).with_context(|| format!("cannot use model {}", card.display())),
+        (None, Some(embedded)) => Ok(LoadedModel::from_embedded(embedded)?),
+        (None, None) => bail!("no default model is embedded in this build (models/default.* missing): pass --model CARD"),
+    }
+}
+
 /// Analyses every file (folders are searched recursively); returns an error if any file failed,
 /// after trying all of them.
-pub fn run(inputs: &[PathBuf], card: &Path, formats: &[Format], out: &Path) -> Result<()> {
-    LoadedModel::load(card).with_context(|| format!("cannot use model {}", card.display()))?;
+pub fn run(inputs: &[PathBuf], card: Option<&Path>, formats: &[Format], out: &Path) -> Result<()> {
+    load_model(card)?;
     let files = audio_files(inputs)?;
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     let progress = ProgressBar::new(files.len() as u64)
@@ -40,15 +49,19 @@ pub fn run(inputs: &[PathBuf], card: &Path, formats: &[Format], out: &Path) -> R
     for file in &files {
         progress.set_message(file.display().to_string());
         match analyse_file(file, card, formats, out, &progress) {
-            Ok(summary) => progress.println(summary),
+            // (Printed around the bar: `ProgressBar::println` is silent when output is not a terminal.)
+            Ok(summary) => progress.suspend(|| println!("{summary}")),
             Err(error) => {
-                progress.println(format!("error: {error:#}"));
+                progress.suspend(|| eprintln!("error: {error:#}"));
                 failures.push(file.clone());
             }
         }
         progress.inc(1);
     }
     progress.finish_with_message("done");
+    if let Some(peak) = peak_memory_mib() {
+        println!("peak memory: {peak:.1} MiB");
+    }
     if !failures.is_empty() {
         bail!("{} of {} files could not be analysed (see the errors above)", failures.len(), files.len());
     }
@@ -122,8 +135,8 @@ impl AnalysisOutput for FileOutputs {
     }
 }
 
-fn analyse_file(file: &Path, card_path: &Path, formats: &[Format], out: &Path, progress: &ProgressBar) -> Result<String> {
-    let model = LoadedModel::load(card_path)?;
+fn analyse_file(file: &Path, card_path: Option<&Path>, formats: &[Format], out: &Path, progress: &ProgressBar) -> Result<String> {
+    let model = load_model(card_path)?;
     let card = model.card().clone();
     let stem = file.file_stem().and_then(|s| s.to_str()).unwrap_or("audio").to_string();
     let mut rows = Vec::new();
@@ -172,4 +185,12 @@ fn stream_file<O: AnalysisOutput>(file: &Path, card: &ModelCard, analyzer: &mut 
     let Some(frontend) = frontend.as_mut() else { bail!("{} contains no audio", file.display()) };
     frontend.finish(|frame| analyzer.on_frame(frame));
     Ok(samples as f64 / rate as f64)
+}
+
+/// The process's peak resident memory (Linux), to show that long files stream.
+fn peak_memory_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
 }

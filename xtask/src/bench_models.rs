@@ -1,0 +1,79 @@
+//! Per-window inference time of the shipped models (tract) and the worker's CPU share at real time.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use instrumeter::models::LoadedModel;
+
+/// Share of one core the whole worker may use at 48 kHz real time (issue target).
+const TARGET_CPU_SHARE: f64 = 0.03;
+const RUNS: usize = 50;
+
+/// Cost of one model: seconds per window and windows per second of audio.
+pub struct ModelCost {
+    pub name: String,
+    pub window_s: f64,
+    pub windows_per_audio_s: f64,
+}
+
+/// Times every `models/*.card.json`; prints a line each and returns the costs.
+pub fn report(models: &Path) -> Result<Vec<ModelCost>> {
+    let mut costs = Vec::new();
+    for card in cards(models)? {
+        let cost = time_model(&card)?;
+        println!(
+            "model {:<20} {:>8.3} ms per window, {:>5.1} windows/s of audio → {:.2} % of one core",
+            cost.name,
+            cost.window_s * 1e3,
+            cost.windows_per_audio_s,
+            cost.window_s * cost.windows_per_audio_s * 100.0
+        );
+        costs.push(cost);
+    }
+    if costs.is_empty() {
+        println!("no models in {} to time", models.display());
+    }
+    Ok(costs)
+}
+
+/// Prints the worker's total share: the front-end at 48 kHz plus every model.
+pub fn print_worker_share(frontend_frames_per_s: f64, costs: &[ModelCost]) {
+    let frames_per_audio_s = 22_050.0 / 512.0;
+    let frontend = frames_per_audio_s / frontend_frames_per_s;
+    let models: f64 = costs.iter().map(|c| c.window_s * c.windows_per_audio_s).sum();
+    let total = frontend + models;
+    println!(
+        "worker CPU at 48 kHz real time: front-end {:.3} % + models {:.2} % = {:.2} % of one core (target ≤ {:.0} %) {}",
+        frontend * 100.0,
+        models * 100.0,
+        total * 100.0,
+        TARGET_CPU_SHARE * 100.0,
+        if total <= TARGET_CPU_SHARE { "— met" } else { "— NOT met" }
+    );
+}
+
+fn cards(models: &Path) -> Result<Vec<PathBuf>> {
+    let Ok(entries) = std::fs::read_dir(models) else { return Ok(Vec::new()) };
+    let mut cards: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.to_string_lossy().ends_with(".card.json"))
+        .collect();
+    cards.sort();
+    Ok(cards)
+}
+
+fn time_model(card: &Path) -> Result<ModelCost> {
+    let mut model = LoadedModel::load(card).with_context(|| format!("cannot time {}", card.display()))?;
+    let window: Vec<f32> = (0..model.window_len()).map(|i| ((i % 97) as f32 * 0.1).sin() * 4.0 - 8.0).collect();
+    let mut output = vec![0.0; model.output_len()];
+    model.run(&window, &mut output)?;
+    let started = Instant::now();
+    for _ in 0..RUNS {
+        model.run(&window, &mut output)?;
+    }
+    let card = model.card();
+    let frame_s = card.frontend.hop as f64 / card.frontend.sample_rate as f64;
+    let hop_frames = card.input.hop_frames as f64;
+    Ok(ModelCost { name: card.name.clone(), window_s: started.elapsed().as_secs_f64() / RUNS as f64, windows_per_audio_s: 1.0 / (hop_frames * frame_s) })
+}

@@ -1,0 +1,155 @@
+//! `cargo xtask synth`: labelled training mixtures from SoundFont and real-note solo phrases.
+
+mod augment;
+mod drums;
+mod instruments;
+mod labels;
+mod manifest;
+mod mix;
+mod output;
+mod phrase;
+mod real_notes;
+mod real_phrase;
+mod render;
+mod resample;
+mod seeds;
+mod soundfonts;
+mod stats;
+mod stem;
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::{ensure, Context, Result};
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
+
+use manifest::{Manifest, SplitRecord};
+use stem::Sources;
+
+/// The analysis rate (the plugin front-end's): every clip and stem is at this rate.
+pub const RATE: u32 = 22_050;
+
+/// Options of `cargo xtask synth`.
+#[derive(Args, Debug, Clone)]
+pub struct SynthOptions {
+    /// Output folder: `<split>/<id>.wav`, `<split>/<id>.labels.json` and `manifest.json`.
+    #[arg(long, default_value = "data/synth")]
+    pub out: PathBuf,
+    /// Master seed: the same seed, SoundFonts and real notes give the same data on any thread count.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Training clips.
+    #[arg(long, default_value_t = 2000)]
+    pub train: usize,
+    /// Validation clips (training SoundFonts and files, their own phrases).
+    #[arg(long, default_value_t = 300)]
+    pub valid: usize,
+    /// Test clips (held-out SoundFont, held-out real-note files, their own phrases).
+    #[arg(long, default_value_t = 300)]
+    pub test: usize,
+    /// Length of each clip in seconds.
+    #[arg(long, default_value_t = 3.0)]
+    pub seconds: f64,
+    /// Folder with the SoundFonts (where Debian's packages put them).
+    #[arg(long, default_value = "/usr/share/sounds/sf2")]
+    pub soundfonts: PathBuf,
+    /// Folder of isolated real notes, one sub-folder per class code.
+    #[arg(long, default_value = "../shared/data/real-notes")]
+    pub real_notes: PathBuf,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Split {
+    Train,
+    Valid,
+    Test,
+}
+
+impl Split {
+    const ALL: [Split; 3] = [Split::Train, Split::Valid, Split::Test];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Split::Train => "train",
+            Split::Valid => "valid",
+            Split::Test => "test",
+        }
+    }
+
+    /// A small number naming the split in seeds.
+    pub fn tag(self) -> u64 {
+        self as u64
+    }
+
+    fn count(self, options: &SynthOptions) -> usize {
+        match self {
+            Split::Train => options.train,
+            Split::Valid => options.valid,
+            Split::Test => options.test,
+        }
+    }
+}
+
+/// Samples in a clip of `seconds`.
+pub fn clip_samples(seconds: f64) -> usize {
+    (seconds * RATE as f64).round() as usize
+}
+
+fn progress_bar(length: u64, prefix: &'static str) -> ProgressBar {
+    let style = ProgressStyle::with_template("{prefix:>10} {bar:40} {pos}/{len} [{elapsed_precise}, eta {eta}]").expect("a valid progress template");
+    ProgressBar::new(length).with_prefix(prefix).with_style(style)
+}
+
+/// Renders every split into `options.out` and writes the manifest; prints per-class statistics.
+pub fn run(options: &SynthOptions) -> Result<()> {
+    ensure!(labels::frame_count(clip_samples(options.seconds)) > 0, "--seconds {} is shorter than one analysis frame: use at least 0.05", options.seconds);
+    let started = Instant::now();
+    let fonts = soundfonts::load(&options.soundfonts)?;
+    let notes = real_notes::load(&options.real_notes, options.seconds + phrase::MAX_PRE_ROLL_S)?;
+    let splits = Split::ALL
+        .iter()
+        .map(|&split| render_split(split, options, &Sources { fonts: fonts.for_split(split), notes: notes.for_split(split) }))
+        .collect::<Result<Vec<_>>>()?;
+    let manifest = Manifest::new(options, &fonts, &notes, splits);
+    output::write_json(&options.out.join("manifest.json"), &manifest, true)?;
+    stats::print(&manifest.splits.iter().map(|split| (split.name, &split.stats)).collect::<Vec<_>>());
+    let clips: usize = manifest.splits.iter().map(|split| split.clips.len()).sum();
+    println!("{clips} clips in {} ({:.0?})", options.out.display(), started.elapsed());
+    Ok(())
+}
+
+/// Renders one split's clips in parallel (each decided by its own seed) into `<out>/<split>/`,
+/// replacing what a previous run left there.
+fn render_split(split: Split, options: &SynthOptions, sources: &Sources) -> Result<SplitRecord> {
+    let dir = options.out.join(split.name());
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir).with_context(|| format!("cannot replace {}: remove it by hand", dir.display()))?;
+    }
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}: check --out", dir.display()))?;
+    let (count, samples) = (split.count(options), clip_samples(options.seconds));
+    let progress = progress_bar(count as u64, split.name());
+    let clips = (0..count)
+        .into_par_iter()
+        .map(|index| {
+            let id = format!("{}-{index:05}", split.name());
+            let clip = mix::render_clip(sources, split, id, seeds::clip_seed(options.seed, split, index), samples)?;
+            output::write_clip(&dir, &clip)?;
+            progress.inc(1);
+            Ok((clip.record, clip.labels))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    progress.finish();
+    let mut tally = stats::Tally::default();
+    clips.iter().for_each(|(record, labels)| tally.add(labels, record.stems.len()));
+    Ok(SplitRecord { name: split.name(), stats: tally.summary(), clips: clips.into_iter().map(|(record, _)| record).collect() })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn clips_are_at_the_front_ends_rate() {
+        assert_eq!(super::RATE, instrumeter::frontend::FrontendConfig::default().sample_rate);
+    }
+}

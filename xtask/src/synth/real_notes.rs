@@ -1,0 +1,192 @@
+//! Isolated real notes (`<dir>/<code>/*.flac`): loading, the held-out share of files, and the
+//! manifest's record of which files went where.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::{ensure, Context, Result};
+use indicatif::ProgressBar;
+use instrumeter::models::INSTRUMENTS;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::drums::{role_of_sample, DrumRole};
+use super::labels::normalise_loudest_frame;
+use super::resample::to_analysis_rate;
+use super::seeds::name_hash;
+use super::{progress_bar, Split, RATE};
+use crate::audio::for_each_mono_block;
+
+/// Share of each class's files held out for the test split.
+const HELD_OUT_SHARE: f64 = 0.2;
+/// Files that are not the class they sit in: the organ's blower motor.
+const EXCLUDED: [&str; 1] = ["org/go_Sounds_Motor.flac"];
+/// Leading samples quieter than this (relative to the note's peak) are trimmed off.
+const ONSET_DB: f32 = -45.0;
+
+/// One decoded note at the analysis rate, its loudest frame at 0 dB RMS.
+pub struct RealNote {
+    /// `<code>/<file>`, as in SOURCES.csv.
+    pub name: String,
+    /// Notes of one family (an instrument, organ stop, singer or drum kit) make one phrase.
+    pub family: String,
+    pub role: DrumRole,
+    pub samples: Vec<f32>,
+}
+
+/// Per class (models' order), the notes for train/valid and the held-out notes for test.
+pub struct RealNotes {
+    pub training: Vec<Vec<RealNote>>,
+    pub held_out: Vec<Vec<RealNote>>,
+}
+
+/// Which files went where, for the manifest.
+#[derive(Serialize)]
+pub struct NoteAssignment {
+    pub train_valid: BTreeMap<&'static str, Vec<String>>,
+    pub test: BTreeMap<&'static str, Vec<String>>,
+    pub excluded: Vec<&'static str>,
+    pub rule: &'static str,
+}
+
+impl RealNotes {
+    pub fn for_split(&self, split: Split) -> &[Vec<RealNote>] {
+        if split == Split::Test {
+            &self.held_out
+        } else {
+            &self.training
+        }
+    }
+
+    pub fn assignment(&self) -> NoteAssignment {
+        let names = |pools: &[Vec<RealNote>]| INSTRUMENTS.iter().zip(pools).map(|((code, _), notes)| (*code, notes.iter().map(|n| n.name.clone()).collect())).collect();
+        NoteAssignment {
+            train_valid: names(&self.training),
+            test: names(&self.held_out),
+            excluded: EXCLUDED.to_vec(),
+            rule: "per class, files sorted by the FNV-1a hash of their name; the first ceil(20 %) are held out for test",
+        }
+    }
+}
+
+/// Decodes every class's notes (up to `max_seconds` each) and splits them into training and
+/// held-out sets.
+pub fn load(dir: &Path, max_seconds: f64) -> Result<RealNotes> {
+    ensure!(dir.is_dir(), "real notes folder {} not found: pass --real-notes DIR (shared/data/real-notes, see shared/data/README.md)", dir.display());
+    let (mut training, mut held_out) = (Vec::new(), Vec::new());
+    let listed: Vec<Vec<String>> = INSTRUMENTS.iter().map(|(code, _)| list_class(dir, code)).collect::<Result<_>>()?;
+    let progress = progress_bar(listed.iter().map(Vec::len).sum::<usize>() as u64, "real notes");
+    for names in listed {
+        let (test_names, train_names) = split_held_out(names);
+        training.push(decode_all(dir, train_names, max_seconds, &progress)?);
+        held_out.push(decode_all(dir, test_names, max_seconds, &progress)?);
+    }
+    progress.finish();
+    Ok(RealNotes { training, held_out })
+}
+
+/// `<code>/<file>` of every FLAC file in the class's folder, sorted; none if it has no folder.
+fn list_class(dir: &Path, code: &str) -> Result<Vec<String>> {
+    let folder = dir.join(code);
+    if !folder.is_dir() {
+        println!("note: no real notes for {code} ({} missing): its stems all come from SoundFonts", folder.display());
+        return Ok(Vec::new());
+    }
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(&folder).with_context(|| format!("cannot read {}", folder.display()))? {
+        let file = entry?.file_name().to_string_lossy().into_owned();
+        let name = format!("{code}/{file}");
+        if file.ends_with(".flac") && !EXCLUDED.contains(&name.as_str()) {
+            names.push(name);
+        }
+    }
+    names.sort();
+    Ok(names)
+}
+
+/// (held out, training): the first ceil(20 %) of the names in hash order are held out.
+fn split_held_out(mut names: Vec<String>) -> (Vec<String>, Vec<String>) {
+    names.sort_by_key(|name| (name_hash(name), name.clone()));
+    let held = (names.len() as f64 * HELD_OUT_SHARE).ceil() as usize;
+    let training = names.split_off(held);
+    (names, training)
+}
+
+fn decode_all(dir: &Path, names: Vec<String>, max_seconds: f64, progress: &ProgressBar) -> Result<Vec<RealNote>> {
+    names
+        .into_par_iter()
+        .map(|name| {
+            let note = decode(&dir.join(&name), max_seconds).map(|samples| RealNote { family: family(&name), role: role_of_sample(&name), samples, name });
+            progress.inc(1);
+            note
+        })
+        .collect()
+}
+
+fn decode(path: &Path, max_seconds: f64) -> Result<Vec<f32>> {
+    let (mut samples, mut rate) = (Vec::new(), 0);
+    for_each_mono_block(path, |block, block_rate| {
+        samples.extend_from_slice(block);
+        rate = block_rate;
+        Ok(())
+    })?;
+    ensure!(rate > 0, "{} holds no audio: remove it or restore it from its source (SOURCES.csv)", path.display());
+    let mut note = to_analysis_rate(&samples, rate as f64)?;
+    let onset = onset(&note);
+    note.drain(..onset);
+    note.truncate((max_seconds * RATE as f64) as usize);
+    normalise_loudest_frame(&mut note);
+    Ok(note)
+}
+
+/// Index of the first sample within `ONSET_DB` of the peak, less 2 ms.
+fn onset(samples: &[f32]) -> usize {
+    let peak = samples.iter().fold(0.0f32, |peak, v| peak.max(v.abs()));
+    let threshold = peak * 10f32.powf(ONSET_DB / 20.0);
+    let first = samples.iter().position(|v| v.abs() >= threshold).unwrap_or(0);
+    first.saturating_sub(RATE as usize / 500)
+}
+
+/// The family of `<code>/<file>`: the file's first `_`-separated word, plus the second unless it
+/// is a note name or a number (`tj_piano`, `mtgsax_alt`, `go_Bourdon8`, `h2_millo3`, `weresax`).
+fn family(name: &str) -> String {
+    let file = name.rsplit('/').next().unwrap_or(name);
+    let mut words = file.split('_');
+    let first = words.next().unwrap_or_default();
+    match words.next() {
+        Some(second) if !is_note_name(second) && !second.chars().all(|c| c.is_ascii_digit()) => format!("{first}_{second}"),
+        _ => first.to_string(),
+    }
+}
+
+/// `c3`, `ab2`, `Fs4`: a letter a–g, an optional accidental, then digits.
+fn is_note_name(word: &str) -> bool {
+    let lower = word.to_lowercase();
+    let rest = lower.strip_prefix(|c: char| ('a'..='g').contains(&c)).unwrap_or("x");
+    let digits = rest.strip_prefix(['s', 'b', '#']).unwrap_or(rest);
+    !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn families_group_one_instrument() {
+        assert_eq!(family("sax/weresax_ab2_f_rr1_dnm.flac"), "weresax");
+        assert_eq!(family("sax/mtgsax_alt_f_01.flac"), "mtgsax_alt");
+        assert_eq!(family("cel/mtgcello_357902__mtg__cello-c2.flac"), "mtgcello");
+        assert_eq!(family("org/go_Bourdon8_030-Fs.flac"), "go_Bourdon8");
+        assert_eq!(family("dru/h2_millo3_bd_01.flac"), "h2_millo3");
+        assert_eq!(family("pia/tj_piano_A1.flac"), "tj_piano");
+    }
+
+    #[test]
+    fn a_fifth_of_each_class_is_held_out_whatever_the_order() {
+        let names: Vec<String> = (0..11).map(|i| format!("cla/note{i}.flac")).collect();
+        let (held, training) = split_held_out(names.clone());
+        let (held_again, _) = split_held_out(names.into_iter().rev().collect());
+        assert_eq!((held.len(), training.len()), (3, 8));
+        assert_eq!(held, held_again);
+    }
+}

@@ -1,0 +1,62 @@
+//! A phrase played with real notes: one family's recordings placed at the phrase's notes, with
+//! velocity gains, small pitch shifts by resampling and release fades.
+
+use std::collections::BTreeSet;
+
+use rand::{Rng, RngExt};
+
+use super::drums::role_of_key;
+use super::phrase::Note;
+use super::real_notes::RealNote;
+use super::resample::shift_pitch;
+use super::RATE;
+
+/// Fade at the end of each held note, in seconds.
+const RELEASE_S: f64 = 0.08;
+/// Share of melodic notes shifted in pitch, and the largest shift in semitones.
+const SHIFT_SHARE: f64 = 0.4;
+const MAX_SHIFT_SEMITONES: f64 = 2.0;
+/// Gain per velocity step below or above velocity 100, in dB.
+const DB_PER_VELOCITY: f32 = 0.25;
+
+/// `notes` played with notes from `pool` (one class), `samples` long; also the files it used.
+/// Melodic notes pick any file of one family; drum notes pick a file of the key's drum role,
+/// from the family's kit where it has one.
+pub fn render(rng: &mut impl Rng, pool: &[RealNote], notes: &[Note], drums: bool, samples: usize) -> (Vec<f32>, Vec<String>) {
+    let family = &pool[rng.random_range(0..pool.len())].family;
+    let members: Vec<&RealNote> = pool.iter().filter(|note| &note.family == family).collect();
+    let (mut output, mut used) = (vec![0.0; samples], BTreeSet::new());
+    for note in notes {
+        let source = if drums { drum_source(rng, &members, pool, note.key) } else { Some(members[rng.random_range(0..members.len())]) };
+        let Some(source) = source else { continue };
+        let shift = if !drums && rng.random_bool(SHIFT_SHARE) { rng.random_range(-MAX_SHIFT_SEMITONES..MAX_SHIFT_SEMITONES) } else { 0.0 };
+        let mut sound = shift_pitch(&source.samples, shift, ((note.length + RELEASE_S) * RATE as f64) as usize);
+        fade_out(&mut sound, (RELEASE_S * RATE as f64) as usize);
+        let gain = 10f32.powf((note.velocity as f32 - 100.0) * DB_PER_VELOCITY / 20.0);
+        add_at(&mut output, &sound, (note.start * RATE as f64) as usize, gain);
+        used.insert(source.name.clone());
+    }
+    (output, used.into_iter().collect())
+}
+
+/// A file for drum `key`'s role: from the family's kit, else from any kit, else none.
+fn drum_source<'a>(rng: &mut impl Rng, family: &[&'a RealNote], pool: &'a [RealNote], key: u8) -> Option<&'a RealNote> {
+    let role = role_of_key(key);
+    let in_kit: Vec<&RealNote> = family.iter().copied().filter(|note| note.role == role).collect();
+    let candidates = if in_kit.is_empty() { pool.iter().filter(|note| note.role == role).collect() } else { in_kit };
+    (!candidates.is_empty()).then(|| candidates[rng.random_range(0..candidates.len())])
+}
+
+/// A linear fade over the last `length` samples.
+fn fade_out(sound: &mut [f32], length: usize) {
+    let length = length.min(sound.len());
+    let start = sound.len() - length;
+    for (index, sample) in sound[start..].iter_mut().enumerate() {
+        *sample *= 1.0 - index as f32 / length as f32;
+    }
+}
+
+fn add_at(output: &mut [f32], sound: &[f32], start: usize, gain: f32) {
+    let Some(target) = output.get_mut(start..) else { return };
+    target.iter_mut().zip(sound).for_each(|(out, v)| *out += gain * v);
+}

@@ -1,0 +1,106 @@
+//! One solo stem: a class's phrase, played by a SoundFont program or built from real notes.
+
+use anyhow::{bail, Result};
+use instrumeter::models::INSTRUMENTS;
+use rand::rngs::Xoshiro256PlusPlus;
+use rand::{Rng, RngExt, SeedableRng};
+use serde::Serialize;
+
+use super::instruments::{style, ClassStyle, Program, Texture};
+use super::labels::{is_silent, normalise_loudest_frame};
+use super::phrase::{melody, weighted, Activity, Note};
+use super::real_notes::RealNote;
+use super::render::{render, Patch, DRUM_BANK};
+use super::soundfonts::LoadedFont;
+use super::{drums, real_phrase, RATE};
+
+/// Draws of a stem before a silent one is accepted.
+const ATTEMPTS: usize = 4;
+/// Deepest vibrato (GM modulation wheel) a phrase gets.
+const MAX_MODULATION: u8 = 60;
+
+/// What one split's stems are made from.
+pub struct Sources<'a> {
+    pub fonts: &'a [LoadedFont],
+    /// Real notes per class, in the models' class order.
+    pub notes: &'a [Vec<RealNote>],
+}
+
+/// Where a stem's sound came from (recorded in the manifest).
+#[derive(Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum StemSource {
+    SoundFont { font: &'static str, bank: u8, program: u8 },
+    RealNotes { files: Vec<String> },
+}
+
+/// A clip-long solo, its loudest frame at 0 dB RMS.
+pub struct Stem {
+    pub audio: Vec<f32>,
+    pub source: StemSource,
+    pub activity: Activity,
+}
+
+/// The stem of `class` that `seed` decides, `clip_samples` long. A draw that leaves the clip
+/// silent (every note in the pre-roll, say) is drawn again, a few times at most.
+pub fn render_stem(sources: &Sources, class: usize, seed: u64, clip_samples: usize) -> Result<Stem> {
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+    let mut stem = draw_stem(&mut rng, sources, class, clip_samples)?;
+    for _ in 1..ATTEMPTS {
+        if !is_silent(&stem.audio) {
+            break;
+        }
+        stem = draw_stem(&mut rng, sources, class, clip_samples)?;
+    }
+    normalise_loudest_frame(&mut stem.audio);
+    Ok(stem)
+}
+
+fn draw_stem(rng: &mut impl Rng, sources: &Sources, class: usize, clip_samples: usize) -> Result<Stem> {
+    let clip_s = clip_samples as f64 / RATE as f64;
+    let mut activity = Activity::draw(rng, clip_s);
+    let span_s = activity.span_s(clip_s);
+    let (style, real) = (style(class), &sources.notes[class]);
+    let use_real = !real.is_empty() && (sources.fonts.is_empty() || rng.random_bool(style.real_share));
+    let (audio, source) = if use_real {
+        let notes = activity.keep_active(phrase(rng, style, &style.programs[0], span_s), clip_s);
+        let drums = matches!(style.texture, Texture::Drums);
+        let (audio, files) = real_phrase::render(rng, real, &notes, drums, (span_s * RATE as f64).ceil() as usize);
+        (audio, StemSource::RealNotes { files })
+    } else {
+        let (font, program, bank) = pick_program(rng, sources.fonts, style, class)?;
+        let notes = activity.keep_active(phrase(rng, style, program, span_s), clip_s);
+        let vibrato = matches!(&style.texture, Texture::Melodic(melodic) if melodic.vibrato);
+        let patch = Patch { bank, program: program.number, modulation: if vibrato { rng.random_range(0..=MAX_MODULATION) } else { 0 } };
+        let audio = render(&font.font, &patch, &notes, span_s)?;
+        (audio, StemSource::SoundFont { font: font.file, bank, program: program.number })
+    };
+    let audio = clip_of(audio, (activity.pre_roll_s * RATE as f64) as usize, clip_samples);
+    Ok(Stem { audio, source, activity })
+}
+
+fn phrase(rng: &mut impl Rng, style: &ClassStyle, program: &Program, span_s: f64) -> Vec<Note> {
+    match &style.texture {
+        Texture::Melodic(melodic) => melody(rng, melodic, program, span_s),
+        Texture::Drums => drums::groove(rng, span_s),
+    }
+}
+
+/// One of the class's programs by weight, in any font that has it; and its bank.
+fn pick_program<'a>(rng: &mut impl Rng, fonts: &'a [LoadedFont], style: &'static ClassStyle, class: usize) -> Result<(&'a LoadedFont, &'static Program, u8)> {
+    let bank = if matches!(style.texture, Texture::Drums) { DRUM_BANK } else { 0 };
+    let available: Vec<((&LoadedFont, &Program), u32)> =
+        fonts.iter().flat_map(|font| style.programs.iter().filter(move |p| font.has(bank, p.number)).map(move |p| ((font, p), p.weight))).collect();
+    if available.is_empty() {
+        bail!("no SoundFont has a GM program for {} and it has no real notes: install fluid-soundfont-gm or pass --real-notes", INSTRUMENTS[class].0);
+    }
+    let (font, program) = weighted(rng, &available);
+    Ok((font, program, bank))
+}
+
+/// `length` samples of `audio` from `start`, padded with silence.
+fn clip_of(audio: Vec<f32>, start: usize, length: usize) -> Vec<f32> {
+    let mut clip: Vec<f32> = audio.into_iter().skip(start).take(length).collect();
+    clip.resize(length, 0.0);
+    clip
+}

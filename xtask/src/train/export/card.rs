@@ -1,0 +1,89 @@
+//! The model card of an exported run: labels, front-end, window geometry, default thresholds,
+//! training facts and the exported epoch's validation scores.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use instrumeter::frontend::FrontendConfig;
+use instrumeter::models::{
+    instrument_labels, Aggregation, AggregationMethod, FrontendSettings, InputSpec, MetricsEntry, ModelCard, ModelKind, TrainingInfo,
+};
+use serde::Deserialize;
+
+use crate::train::metrics::EpochMetrics;
+use crate::train::run::RunSettings;
+use crate::train::schedule::Progress;
+
+/// Until `cargo xtask eval` tunes them per class.
+const DEFAULT_THRESHOLD: f32 = 0.5;
+
+/// `exported`: the epoch whose weights are exported, when known (else the run's last epoch counts).
+pub fn model_card(name: &str, settings: &RunSettings, progress: &Progress, exported: Option<&EpochMetrics>) -> ModelCard {
+    let arch = settings.model.architecture();
+    let labels = instrument_labels(settings.model.classes());
+    let thresholds: BTreeMap<String, f32> = labels.iter().map(|l| (l.code.clone(), DEFAULT_THRESHOLD)).collect();
+    let fonts = synth_soundfonts(&settings.data);
+    ModelCard {
+        name: name.to_string(),
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        kind: arch.kind(),
+        labels,
+        frontend: FrontendSettings::from(&FrontendConfig::default()),
+        input: InputSpec { frames: arch.window_frames(), hop_frames: arch.hop_frames(), layout: "NCHW".into() },
+        aggregation: aggregation(arch.kind()),
+        thresholds,
+        training: TrainingInfo {
+            data: data_description(&settings.data, &fonts),
+            soundfonts: fonts.train_valid.clone(),
+            seed: settings.training.seed,
+            epochs: exported.map_or(progress.epochs_done, |epoch| epoch.epoch) as u32,
+            backend: settings.device.backend_name().to_string(),
+            git_commit: settings.git_commit.clone(),
+        },
+        metrics: exported.iter().map(|epoch| validation_entry(settings, epoch)).collect(),
+    }
+}
+
+/// The SoundFont split of `cargo xtask synth`'s `manifest.json` (both empty for other data).
+#[derive(Default, Deserialize)]
+struct SoundFontSplit {
+    train_valid: Vec<String>,
+    test: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct SynthManifest {
+    soundfonts: SoundFontSplit,
+}
+
+fn synth_soundfonts(data: &Path) -> SoundFontSplit {
+    let manifest = std::fs::read(data.join("manifest.json")).ok().and_then(|json| serde_json::from_slice::<SynthManifest>(&json).ok());
+    manifest.map(|m| m.soundfonts).unwrap_or_default()
+}
+
+/// The data folder, plus the SoundFonts held out for the test split when synth says which.
+fn data_description(data: &Path, fonts: &SoundFontSplit) -> String {
+    match fonts.test.as_slice() {
+        [] => data.display().to_string(),
+        held_out => format!("{} (synth; held out for the test split: {})", data.display(), held_out.join(", ")),
+    }
+}
+
+/// Han et al.'s S2 over 3 s for window scores; S1 over 1 s for frame activations.
+fn aggregation(kind: ModelKind) -> Aggregation {
+    match kind {
+        ModelKind::WindowClip => Aggregation { method: AggregationMethod::S2, window_s: 3.0 },
+        ModelKind::FrameActivation => Aggregation { method: AggregationMethod::S1, window_s: 1.0 },
+    }
+}
+
+fn validation_entry(settings: &RunSettings, epoch: &EpochMetrics) -> MetricsEntry {
+    let dataset = settings.data.file_name().map_or_else(|| settings.data.display().to_string(), |n| n.to_string_lossy().into_owned());
+    MetricsEntry {
+        dataset,
+        split: format!("valid (windows, threshold {DEFAULT_THRESHOLD}, epoch {})", epoch.epoch),
+        micro_f1: epoch.valid_micro_f1,
+        macro_f1: epoch.valid_macro_f1,
+        per_label_f1: epoch.valid_per_label_f1.clone(),
+    }
+}

@@ -1,0 +1,93 @@
+//! `cargo xtask train` and `cargo xtask export`: burn networks trained on the plugin's own log-mel
+//! features, exported to ONNX + model card and checked against tract.
+
+mod benchmark;
+mod cache;
+mod data;
+mod device;
+mod export;
+mod metrics;
+mod model;
+mod run;
+mod schedule;
+mod stats;
+mod training;
+mod windows;
+
+#[cfg(test)]
+mod tests;
+
+use std::path::PathBuf;
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+pub use device::DeviceChoice;
+pub use export::run as export;
+pub use model::Architecture;
+pub use training::run as train;
+
+/// Options of `cargo xtask train`.
+#[derive(clap::Args, Debug)]
+pub struct TrainOptions {
+    /// Data folder from `cargo xtask synth` (`train/` and `valid/`); a resumed run uses its own.
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// Network to train.
+    #[arg(long, value_enum, default_value_t = Architecture::Han)]
+    pub arch: Architecture,
+    /// Run folder for checkpoints and metrics.jsonl [default: target/train/<arch>].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Channel multiplier (1 = the papers' sizes).
+    #[arg(long, default_value_t = 0.25)]
+    pub width: f64,
+    /// Most epochs [default: 100]; with --resume, extends the run.
+    #[arg(long)]
+    pub epochs: Option<usize>,
+    /// Batch size [default: han 128, frames 32].
+    #[arg(long)]
+    pub batch: Option<usize>,
+    /// Initial Adam learning rate [default: 0.001].
+    #[arg(long)]
+    pub learning_rate: Option<f64>,
+    /// At most this many batches per epoch (quick runs, CI).
+    #[arg(long)]
+    pub steps_per_epoch: Option<usize>,
+    /// Seed for weights, shuffling and dropout.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Continue the run in --out from its last checkpoint (its saved settings apply).
+    #[arg(long)]
+    pub resume: bool,
+    #[arg(long, value_enum, default_value_t)]
+    pub device: DeviceChoice,
+    /// Instead of training, time this many steps on random input and print examples/s.
+    #[arg(long)]
+    pub benchmark_steps: Option<usize>,
+}
+
+impl TrainOptions {
+    fn out_dir(&self) -> PathBuf {
+        self.out.clone().unwrap_or_else(|| PathBuf::from("target/train").join(self.arch.name()))
+    }
+}
+
+/// Options of `cargo xtask export`.
+#[derive(clap::Args, Debug)]
+pub struct ExportOptions {
+    /// A training run folder (exports its best weights) or a `.bpk` checkpoint inside one.
+    #[arg(long)]
+    pub checkpoint: PathBuf,
+    /// Output path without extension: writes `<out>.onnx` and `<out>.card.json`.
+    #[arg(long)]
+    pub out: PathBuf,
+    #[arg(long, value_enum, default_value_t)]
+    pub device: DeviceChoice,
+}
+
+/// `prefix [bar] pos/len unit message eta`.
+fn progress_bar(len: usize, prefix: &str, unit: &str) -> ProgressBar {
+    let template = format!("{{prefix}} {{bar:40}} {{pos}}/{{len}} {unit} {{msg}} {{eta}}");
+    let style = ProgressStyle::with_template(&template).expect("a valid progress template");
+    ProgressBar::new(len as u64).with_style(style).with_prefix(prefix.to_string())
+}

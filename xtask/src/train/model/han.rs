@@ -1,0 +1,104 @@
+//! Han et al. (2017) ConvNet: four double-3×3-conv blocks, global max-pool, dense, sigmoid per class.
+
+use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
+use burn::nn::{Dropout, DropoutConfig, Initializer, Linear, LinearConfig};
+use burn::prelude::*;
+use anyhow::Result;
+use burn::tensor::activation::leaky_relu;
+use instrumeter::models::onnx_graph::{Attr, OnnxGraph};
+
+use super::layers::{scaled, ConvPair, Standardise};
+use super::onnx;
+use crate::train::stats::BandStats;
+
+/// The paper's LeakyReLU slope ("very leaky", α = 0.33).
+const NEGATIVE_SLOPE: f64 = 0.33;
+/// Channels of the four blocks at width 1.
+const BLOCK_CHANNELS: [usize; 4] = [32, 64, 128, 256];
+/// Dense layer size at width 1.
+const DENSE_UNITS: usize = 1024;
+
+#[derive(Config, Debug)]
+pub struct HanConfig {
+    /// Multiplies every channel count and the dense size (1 = the paper's network).
+    #[config(default = 0.25)]
+    pub width: f64,
+    #[config(default = 128)]
+    pub n_mels: usize,
+    #[config(default = 13)]
+    pub classes: usize,
+    #[config(default = 0.25)]
+    pub block_dropout: f64,
+    #[config(default = 0.5)]
+    pub dense_dropout: f64,
+}
+
+/// Input `[batch, 1, n_mels, frames]` (raw log-mel), output `[batch, classes]` logits.
+#[derive(Module, Debug)]
+pub struct HanConvNet {
+    pub standardise: Standardise,
+    pub blocks: Vec<ConvPair>,
+    /// 3×3 max-pool (stride 3) after blocks 1–3.
+    pub pool: MaxPool2d,
+    pub block_dropout: Dropout,
+    pub dense: Linear,
+    pub dense_dropout: Dropout,
+    pub output: Linear,
+}
+
+impl HanConfig {
+    pub fn init(&self, stats: &BandStats, device: &Device) -> HanConvNet {
+        // Glorot uniform, as in the paper.
+        let initializer = Initializer::XavierUniform { gain: 1.0 };
+        let channels: Vec<usize> = std::iter::once(1).chain(BLOCK_CHANNELS.iter().map(|&c| scaled(c, self.width))).collect();
+        let blocks = channels
+            .windows(2)
+            .map(|pair| ConvPair::new([pair[0], pair[1], pair[1]], 3, NEGATIVE_SLOPE, &initializer, device))
+            .collect();
+        let dense_units = scaled(DENSE_UNITS, self.width);
+        let linear = |d_in, d_out| LinearConfig::new(d_in, d_out).with_initializer(initializer.clone()).init(device);
+        HanConvNet {
+            standardise: Standardise::new(stats, device),
+            blocks,
+            pool: MaxPool2dConfig::new([3, 3]).with_strides([3, 3]).init(),
+            block_dropout: DropoutConfig::new(self.block_dropout).init(),
+            dense: linear(channels[BLOCK_CHANNELS.len()], dense_units),
+            dense_dropout: DropoutConfig::new(self.dense_dropout).init(),
+            output: linear(dense_units, self.classes),
+        }
+    }
+}
+
+impl HanConvNet {
+    pub fn forward(&self, input: Tensor<4>) -> Tensor<2> {
+        let last = self.blocks.len() - 1;
+        let mut x = self.standardise.forward(input);
+        for (index, block) in self.blocks.iter().enumerate() {
+            x = block.forward(x);
+            if index < last {
+                x = self.block_dropout.forward(self.pool.forward(x));
+            }
+        }
+        let [batch, channels, _, _] = x.dims();
+        let pooled = x.max_dim(2).max_dim(3).reshape([batch, channels]);
+        let hidden = self.dense_dropout.forward(leaky_relu(self.dense.forward(pooled), NEGATIVE_SLOPE));
+        self.output.forward(hidden)
+    }
+
+    /// The same network as ONNX nodes from `input`; returns the sigmoid output `[1, classes]`.
+    pub fn to_onnx(&self, graph: &mut OnnxGraph, input: &str) -> Result<String> {
+        let last = self.blocks.len() - 1;
+        let mut x = onnx::standardise(graph, input, &self.standardise, "standardise")?;
+        for (index, block) in self.blocks.iter().enumerate() {
+            x = onnx::conv_pair(graph, &x, block, &format!("blocks.{index}"))?;
+            if index < last {
+                x = onnx::max_pool(graph, &x, &self.pool)?;
+            }
+        }
+        let pooled = graph.node("ReduceMax", &[&x], &[("axes", Attr::Ints(vec![2, 3])), ("keepdims", Attr::Int(0))]);
+        let dense = onnx::gemm(graph, &pooled, &self.dense, "dense")?;
+        let hidden = onnx::activation(graph, &dense, NEGATIVE_SLOPE);
+        let logits = onnx::gemm(graph, &hidden, &self.output, "output")?;
+        Ok(graph.node("Sigmoid", &[&logits], &[]))
+    }
+}

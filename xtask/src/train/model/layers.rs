@@ -1,0 +1,81 @@
+//! Building blocks both networks share: input standardisation, same-padded conv pairs, the loss.
+
+use burn::module::Param;
+use burn::nn::conv::{Conv2d, Conv2dConfig};
+use burn::nn::{Dropout, Initializer, PaddingConfig2d};
+use burn::prelude::*;
+use burn::tensor::activation::{leaky_relu, log_sigmoid};
+
+use crate::train::stats::BandStats;
+
+/// `(x − mean) · scale` per mel band; frozen (never trained), so the exported ONNX takes raw log-mel.
+#[derive(Module, Debug)]
+pub struct Standardise {
+    pub mean: Param<Tensor<4>>,
+    pub scale: Param<Tensor<4>>,
+}
+
+impl Standardise {
+    pub fn new(stats: &BandStats, device: &Device) -> Self {
+        let bands = stats.mean.len();
+        let frozen = |values: Vec<f32>| {
+            Param::from_tensor(Tensor::from_data(TensorData::new(values, [1, 1, bands, 1]), device)).set_require_grad(false)
+        };
+        Self { mean: frozen(stats.mean.clone()), scale: frozen(stats.scale()) }
+    }
+
+    pub fn forward(&self, input: Tensor<4>) -> Tensor<4> {
+        (input - self.mean.val()) * self.scale.val()
+    }
+}
+
+/// Two same-padded k×k convolutions, each followed by a (leaky) ReLU.
+#[derive(Module, Debug)]
+pub struct ConvPair {
+    pub first: Conv2d,
+    pub second: Conv2d,
+    /// LeakyReLU slope for negative inputs; 0 is a plain ReLU.
+    pub negative_slope: f64,
+}
+
+impl ConvPair {
+    pub fn new(channels: [usize; 3], kernel: usize, negative_slope: f64, initializer: &Initializer, device: &Device) -> Self {
+        Self {
+            first: same_conv([channels[0], channels[1]], kernel, initializer, device),
+            second: same_conv([channels[1], channels[2]], kernel, initializer, device),
+            negative_slope,
+        }
+    }
+
+    pub fn forward(&self, input: Tensor<4>) -> Tensor<4> {
+        let x = leaky_relu(self.first.forward(input), self.negative_slope);
+        leaky_relu(self.second.forward(x), self.negative_slope)
+    }
+}
+
+/// A stride-1 convolution whose output has the input's height and width (k odd).
+pub fn same_conv(channels: [usize; 2], kernel: usize, initializer: &Initializer, device: &Device) -> Conv2d {
+    let pad = kernel / 2;
+    Conv2dConfig::new(channels, [kernel, kernel])
+        .with_padding(PaddingConfig2d::Explicit(pad, pad, pad, pad))
+        .with_initializer(initializer.clone())
+        .init(device)
+}
+
+/// Drops whole channels (spatial dropout): one keep/drop draw per example and channel.
+pub fn spatial_dropout(dropout: &Dropout, input: Tensor<4>) -> Tensor<4> {
+    let [batch, channels, _, _] = input.dims();
+    let mask = dropout.forward(Tensor::<4>::ones([batch, channels, 1, 1], &input.device()));
+    input * mask
+}
+
+/// `base · width` channels, at least one.
+pub fn scaled(base: usize, width: f64) -> usize {
+    ((base as f64 * width).round() as usize).max(1)
+}
+
+/// Mean binary cross-entropy of sigmoid(`logits`) against soft `targets` in 0–1, computed stably
+/// from the logits.
+pub fn bce_with_logits(logits: Tensor<2>, targets: Tensor<2>) -> Tensor<1> {
+    ((targets.neg() + 1.0) * logits.clone() - log_sigmoid(logits)).mean()
+}

@@ -1,0 +1,88 @@
+//! ONNX nodes (opset 13) for the layers the networks use; dropout has none (inference only).
+
+use anyhow::{bail, Result};
+use burn::module::Param;
+use burn::nn::conv::Conv2d;
+use burn::nn::pool::MaxPool2d;
+use burn::nn::{Linear, PaddingConfig2d};
+use burn::prelude::*;
+use instrumeter::models::onnx_graph::{Attr, OnnxGraph};
+
+use super::layers::{ConvPair, Standardise};
+
+/// A parameter's values, row-major.
+pub fn values<const D: usize>(param: &Param<Tensor<D>>) -> Result<Vec<f32>> {
+    super::to_vec(param.val())
+}
+
+/// Adds `param` as an initializer named `name`.
+fn constant<const D: usize>(graph: &mut OnnxGraph, name: &str, param: &Param<Tensor<D>>) -> Result<String> {
+    Ok(graph.constant(name, &param.val().dims(), &values(param)?))
+}
+
+pub fn standardise(graph: &mut OnnxGraph, input: &str, layer: &Standardise, name: &str) -> Result<String> {
+    let mean = constant(graph, &format!("{name}.mean"), &layer.mean)?;
+    let scale = constant(graph, &format!("{name}.scale"), &layer.scale)?;
+    let centred = graph.node("Sub", &[input, &mean], &[]);
+    Ok(graph.node("Mul", &[&centred, &scale], &[]))
+}
+
+pub fn conv_pair(graph: &mut OnnxGraph, input: &str, pair: &ConvPair, name: &str) -> Result<String> {
+    let first = conv(graph, input, &pair.first, &format!("{name}.first"))?;
+    let first = activation(graph, &first, pair.negative_slope);
+    let second = conv(graph, &first, &pair.second, &format!("{name}.second"))?;
+    Ok(activation(graph, &second, pair.negative_slope))
+}
+
+pub fn conv(graph: &mut OnnxGraph, input: &str, conv: &Conv2d, name: &str) -> Result<String> {
+    let pads = match conv.padding {
+        PaddingConfig2d::Valid => [0; 4],
+        PaddingConfig2d::Explicit(top, left, bottom, right) => [top, left, bottom, right],
+        PaddingConfig2d::Same => bail!("{name}: export needs explicit padding, not `Same`"),
+    };
+    let weight = constant(graph, &format!("{name}.weight"), &conv.weight)?;
+    let mut inputs = vec![input.to_string(), weight];
+    if let Some(bias) = &conv.bias {
+        inputs.push(constant(graph, &format!("{name}.bias"), bias)?);
+    }
+    let inputs: Vec<&str> = inputs.iter().map(String::as_str).collect();
+    let ints = |values: &[usize]| Attr::Ints(values.iter().map(|&v| v as i64).collect());
+    Ok(graph.node(
+        "Conv",
+        &inputs,
+        &[
+            ("kernel_shape", ints(&conv.kernel_size)),
+            ("strides", ints(&conv.stride)),
+            ("dilations", ints(&conv.dilation)),
+            ("group", Attr::Int(conv.groups as i64)),
+            ("pads", ints(&pads)),
+        ],
+    ))
+}
+
+pub fn max_pool(graph: &mut OnnxGraph, input: &str, pool: &MaxPool2d) -> Result<String> {
+    if !matches!(pool.padding, PaddingConfig2d::Valid) || pool.ceil_mode || pool.dilation != [1, 1] {
+        bail!("max-pool export supports unpadded, undilated, floor-mode pooling only");
+    }
+    let ints = |values: [usize; 2]| Attr::Ints(values.iter().map(|&v| v as i64).collect());
+    Ok(graph.node("MaxPool", &[input], &[("kernel_shape", ints(pool.kernel_size)), ("strides", ints(pool.stride))]))
+}
+
+/// `input · W + b` (burn stores `W` as `[d_in, d_out]`, which is Gemm's untransposed `B`).
+pub fn gemm(graph: &mut OnnxGraph, input: &str, linear: &Linear, name: &str) -> Result<String> {
+    let weight = constant(graph, &format!("{name}.weight"), &linear.weight)?;
+    let bias = match &linear.bias {
+        Some(bias) => constant(graph, &format!("{name}.bias"), bias)?,
+        None => graph.constant(&format!("{name}.bias"), &[1], &[0.0]),
+    };
+    Ok(graph.node("Gemm", &[input, &weight, &bias], &[]))
+}
+
+/// ReLU for slope 0, LeakyReLU otherwise.
+pub fn activation(graph: &mut OnnxGraph, input: &str, negative_slope: f64) -> String {
+    if negative_slope == 0.0 {
+        graph.node("Relu", &[input], &[])
+    } else {
+        graph.node("LeakyRelu", &[input], &[("alpha", Attr::Float(negative_slope as f32))])
+    }
+}

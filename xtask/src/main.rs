@@ -5,6 +5,7 @@ mod audio;
 mod bench;
 mod bench_models;
 mod demo;
+mod eval;
 mod picture;
 mod process_bench;
 mod signals;
@@ -59,6 +60,8 @@ enum Command {
     Export(train::ExportOptions),
     /// Render labelled training mixtures (SoundFont and real-note solos) into train/valid/test.
     Synth(synth::SynthOptions),
+    /// Score a model on labelled audio (P/R/F1, thresholds, report next to the model).
+    Eval(eval::EvalOptions),
     /// Measure front-end throughput (against librosa when Python has it) and process() cost.
     Bench {
         /// Seconds of audio to time.
@@ -76,5 +79,6 @@ fn main() -> Result<()> {
         Command::Export(options) => train::export(&options),
         Command::Synth(options) => synth::run(&options),
         Command::Bench { seconds } => bench::run(seconds),
+        Command::Eval(options) => eval::run(&options),
     }
 }

@@ -6,6 +6,16 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
+/// Writes 8-bit RGB `pixels` (row-major, `width × height`) as a PNG.
+pub fn write_rgb_png(path: &Path, pixels: &[u8], width: usize, height: usize) -> Result<()> {
+    let file = File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
+    let mut encoder = png::Encoder::new(BufWriter::new(file), width as u32, height as u32);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.write_header()?.write_image_data(pixels)?;
+    Ok(())
+}
+
 /// A `[time][band]` matrix of values scaled to 0..=1, low bands first.
 pub struct Spectrogram {
     pub frames: Vec<Vec<f32>>,
@@ -51,12 +61,7 @@ impl Spectrogram {
                 pixels.extend(colour(self.frames[(x / zoom) as usize][band]));
             }
         }
-        let file = File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
-        let mut encoder = png::Encoder::new(BufWriter::new(file), width, height);
-        encoder.set_color(png::ColorType::Rgb);
-        encoder.set_depth(png::BitDepth::Eight);
-        encoder.write_header()?.write_image_data(&pixels)?;
-        Ok(())
+        write_rgb_png(path, &pixels, width as usize, height as usize)
     }
 
     /// Renders `columns` × `rows` character cells (two picture rows per cell, via '▀').

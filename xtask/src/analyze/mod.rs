@@ -1,7 +1,7 @@
 //! `cargo xtask analyze`: runs the plugin's own front-end and engine over audio files (non-real
 //! time) and writes per-frame/per-window activations, clip scores and decisions, and MIDI CCs.
 
-mod clip;
+pub mod clip;
 mod midi;
 mod rows;
 
@@ -145,11 +145,7 @@ fn analyse_file(file: &Path, card_path: Option<&Path>, formats: &[Format], out: 
     }
     let midi = formats.contains(&Format::Midi).then(|| MidiCurves::new(&card));
     let outputs = FileOutputs { clip: ClipAggregate::new(card.labels.len()), card: card.clone(), rows, midi, error: None };
-    let mut analyzer = Analyzer::new(card.frontend.n_mels, outputs);
-    analyzer.set_model(model);
-    let seconds = stream_file(file, &card, &mut analyzer, progress)?;
-    analyzer.finish(&vec![card.frontend.log_eps.ln(); card.frontend.n_mels]);
-    let outputs = analyzer.into_output();
+    let (outputs, seconds) = run_model(file, model, outputs, progress)?;
     if let Some(error) = outputs.error {
         bail!("{}: {error}", file.display());
     }
@@ -161,6 +157,48 @@ fn analyse_file(file: &Path, card_path: Option<&Path>, formats: &[Format], out: 
         midi.save(&out.join(format!("{stem}.mid")))?;
     }
     Ok(format!("{}: {seconds:.1} s → {}", file.display(), clip.summary(&card)))
+}
+
+/// Collects every row (frame activations or window scores) of one file, for evaluation.
+#[derive(Default)]
+struct RowCollector {
+    rows: Vec<Vec<f32>>,
+    error: Option<String>,
+}
+
+impl AnalysisOutput for RowCollector {
+    fn on_model(&mut self, status: &ModelStatus, _card: Option<&ModelCard>) {
+        if let ModelStatus::Failed(message) = status {
+            self.error = Some(message.clone());
+        }
+    }
+
+    fn on_output(&mut self, output: StageOutput<'_>) {
+        let values = match output {
+            StageOutput::Frame { activations, .. } => activations,
+            StageOutput::Window { scores, .. } => scores,
+        };
+        self.rows.push(values.to_vec());
+    }
+}
+
+/// All rows `model` produces for `file` (short files: the rows are kept in memory).
+pub fn file_rows(file: &Path, model: LoadedModel) -> Result<Vec<Vec<f32>>> {
+    let (collector, _) = run_model(file, model, RowCollector::default(), &ProgressBar::hidden())?;
+    match collector.error {
+        Some(error) => bail!("{}: {error}", file.display()),
+        None => Ok(collector.rows),
+    }
+}
+
+/// Streams `file` through `model` into `output`, flushing at the end; returns it and the duration.
+fn run_model<O: AnalysisOutput>(file: &Path, model: LoadedModel, output: O, progress: &ProgressBar) -> Result<(O, f64)> {
+    let card = model.card().clone();
+    let mut analyzer = Analyzer::new(card.frontend.n_mels, output);
+    analyzer.set_model(model);
+    let seconds = stream_file(file, &card, &mut analyzer, progress)?;
+    analyzer.finish(&vec![card.frontend.log_eps.ln(); card.frontend.n_mels]);
+    Ok((analyzer.into_output(), seconds))
 }
 
 /// Decodes and analyses `file` block by block; returns its duration in seconds.

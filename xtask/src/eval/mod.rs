@@ -1,0 +1,155 @@
+//! `cargo xtask eval`: precision/recall/F1 (micro, macro, per class) of a model on labelled audio,
+//! at clip level (S1 and S2) and, where frame labels exist, at frame level; per-class threshold
+//! tuning (0.01 grid) stored in the card; a markdown + PNG report next to the model.
+
+mod datasets;
+mod report;
+mod scores;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+use instrumeter::models::{AggregationMethod, LoadedModel, MetricsEntry, ModelCard, ModelKind};
+
+use crate::analyze::{clip::ClipAggregate, file_rows};
+pub use datasets::Layout;
+use datasets::LabelledClip;
+use report::Section;
+use scores::{tune_thresholds, Counts, Scores};
+
+/// What to evaluate, on what.
+#[derive(clap::Args)]
+pub struct EvalOptions {
+    /// Model card (`*.card.json`, the `.onnx` beside it).
+    #[arg(long)]
+    pub model: PathBuf,
+    /// Data folder.
+    #[arg(long)]
+    pub data: PathBuf,
+    /// Folder layout of the data.
+    #[arg(long, value_enum, default_value_t = Layout::Synth)]
+    pub layout: Layout,
+    /// Split (synth layout only).
+    #[arg(long, default_value = "test")]
+    pub split: String,
+    /// Tune per-class thresholds on this data and store them in the card (use the validation split).
+    #[arg(long)]
+    pub tune: bool,
+}
+
+/// Per item: the values compared with thresholds, and the truth.
+type Items = Vec<(Vec<f32>, Vec<bool>)>;
+
+struct Collected {
+    clip_s1: Items,
+    clip_s2: Items,
+    frames: Items,
+}
+
+pub fn run(options: &EvalOptions) -> Result<()> {
+    let mut card = ModelCard::load(&options.model)?;
+    let clips = datasets::load(options.layout, &options.data, &options.split)?;
+    let collected = collect(&options.model, &card, &clips)?;
+    let classes = card.labels.len();
+    let primary_is_frames = card.kind == ModelKind::FrameActivation && !collected.frames.is_empty();
+    let card_thresholds = card.threshold_vector();
+    let thresholds_for = |items: &Items| if options.tune { tune_thresholds(items, classes) } else { card_thresholds.clone() };
+    let (t_s1, t_s2, t_frames) = (thresholds_for(&collected.clip_s1), thresholds_for(&collected.clip_s2), thresholds_for(&collected.frames));
+    let score = |items: &Items, t: &[f32]| {
+        let mut counts = Counts::new(classes);
+        items.iter().for_each(|(v, truth)| counts.add(v, t, truth));
+        counts.scores()
+    };
+    let (s1, s2) = (score(&collected.clip_s1, &t_s1), score(&collected.clip_s2, &t_s2));
+    let mut sections = vec![
+        Section { title: "Clip level, S1 (mean)".into(), scores: &s1, thresholds: &t_s1 },
+        Section { title: "Clip level, S2 (sum / max)".into(), scores: &s2, thresholds: &t_s2 },
+    ];
+    let frame_scores = (!collected.frames.is_empty()).then(|| score(&collected.frames, &t_frames));
+    if let Some(frames) = frame_scores.as_ref() {
+        sections.push(Section { title: "Frame level".into(), scores: frames, thresholds: &t_frames });
+    }
+    let dataset = dataset_name(options);
+    let (primary, primary_thresholds) = match (primary_is_frames, card.aggregation.method) {
+        (true, _) => (frame_scores.as_ref().expect("frames exist"), &t_frames),
+        (false, AggregationMethod::S1) => (&s1, &t_s1),
+        (false, AggregationMethod::S2) => (&s2, &t_s2),
+    };
+    for section in &sections {
+        println!("{dataset} — {}: micro F1 {:.3}, macro F1 {:.3}", section.title, section.scores.micro_f1, section.scores.macro_f1);
+    }
+    let leakage = leakage(&collected, card.aggregation.method, classes);
+    write_report(&options.model, &card, &dataset, &sections, &leakage)?;
+    if options.tune {
+        for (label, &t) in card.labels.iter().zip(primary_thresholds.iter()) {
+            card.thresholds.insert(label.code.clone(), t);
+        }
+    }
+    record_metrics(&mut card, &dataset, &options.split, primary);
+    std::fs::write(&options.model, serde_json::to_vec_pretty(&card)?).with_context(|| format!("cannot update {}", options.model.display()))?;
+    Ok(())
+}
+
+fn dataset_name(options: &EvalOptions) -> String {
+    let folder = options.data.file_name().and_then(|f| f.to_str()).unwrap_or("data");
+    match options.layout {
+        Layout::Synth => format!("{folder}-{}", options.split),
+        _ => folder.to_string(),
+    }
+}
+
+/// Runs the model over every clip and gathers clip-level and frame-level items.
+fn collect(card_path: &Path, card: &ModelCard, clips: &[LabelledClip]) -> Result<Collected> {
+    let progress = ProgressBar::new(clips.len() as u64).with_style(ProgressStyle::with_template("{bar:30} {pos}/{len} clips").expect("valid template"));
+    let mut collected = Collected { clip_s1: Vec::new(), clip_s2: Vec::new(), frames: Vec::new() };
+    for clip in clips {
+        let rows = file_rows(&clip.path, LoadedModel::load(card_path)?)?;
+        let mut aggregate = ClipAggregate::new(card.labels.len());
+        rows.iter().for_each(|row| aggregate.add(row));
+        let scores = aggregate.finish(card);
+        collected.clip_s1.push((scores.s1, clip.presence.clone()));
+        collected.clip_s2.push((scores.s2, clip.presence.clone()));
+        if let (ModelKind::FrameActivation, Some(targets)) = (card.kind, clip.frame_targets.as_ref()) {
+            for (row, target) in rows.iter().zip(targets) {
+                collected.frames.push((row.clone(), target.iter().map(|&t| t >= 0.5).collect()));
+            }
+        }
+        progress.inc(1);
+    }
+    progress.finish_and_clear();
+    Ok(collected)
+}
+
+/// Mean clip score per class over the clips where exactly one class plays (seed 003's matrix).
+fn leakage(collected: &Collected, method: AggregationMethod, classes: usize) -> Vec<Vec<f32>> {
+    let items = match method {
+        AggregationMethod::S1 => &collected.clip_s1,
+        AggregationMethod::S2 => &collected.clip_s2,
+    };
+    let mut sums = vec![vec![0.0f32; classes]; classes];
+    let mut counts = vec![0usize; classes];
+    for (values, truth) in items.iter().filter(|(_, t)| t.iter().filter(|&&p| p).count() == 1) {
+        let playing = truth.iter().position(|&p| p).expect("one class plays");
+        sums[playing].iter_mut().zip(values).for_each(|(s, v)| *s += v);
+        counts[playing] += 1;
+    }
+    sums.into_iter().zip(counts).map(|(row, n)| row.into_iter().map(|s| s / n.max(1) as f32).collect()).collect()
+}
+
+fn write_report(card_path: &Path, card: &ModelCard, dataset: &str, sections: &[Section], leakage: &[Vec<f32>]) -> Result<()> {
+    let folder = card_path.parent().unwrap_or(Path::new("."));
+    let file = |suffix: &str| folder.join(format!("{}.{dataset}.{suffix}", card.name));
+    std::fs::write(file("report.md"), report::markdown(card, dataset, sections, leakage))?;
+    report::f1_bars_png(&file("f1.png"), sections)?;
+    report::leakage_png(&file("leakage.png"), leakage)?;
+    println!("report written to {} (+ .f1.png, .leakage.png)", file("report.md").display());
+    Ok(())
+}
+
+/// Replaces the card's metrics entry for this dataset and split.
+fn record_metrics(card: &mut ModelCard, dataset: &str, split: &str, scores: &Scores) {
+    card.metrics.retain(|m| !(m.dataset == dataset && m.split == split));
+    let per_label_f1 = card.labels.iter().zip(&scores.per_class_f1).map(|(l, &f)| (l.code.clone(), f)).collect();
+    card.metrics.push(MetricsEntry { dataset: dataset.into(), split: split.into(), micro_f1: scores.micro_f1, macro_f1: scores.macro_f1, per_label_f1 });
+}

@@ -1,0 +1,80 @@
+//! The evaluation report: markdown tables and PNG plots (per-class F1 bars, leakage matrix).
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use anyhow::Result;
+use instrumeter::models::ModelCard;
+
+use super::scores::Scores;
+use crate::picture::{colour, write_rgb_png};
+
+/// A titled set of scores.
+pub struct Section<'a> {
+    pub title: String,
+    pub scores: &'a Scores,
+    pub thresholds: &'a [f32],
+}
+
+/// Markdown with one table per section and the leakage matrix.
+pub fn markdown(card: &ModelCard, dataset: &str, sections: &[Section], leakage: &[Vec<f32>]) -> String {
+    let mut md = format!("# {} on {dataset}\n\n", card.name);
+    for section in sections {
+        let s = section.scores;
+        let _ = writeln!(md, "## {}\n\nmicro P {:.3} R {:.3} **F1 {:.3}**, macro **F1 {:.3}**\n", section.title, s.micro_precision, s.micro_recall, s.micro_f1, s.macro_f1);
+        md += "| class | threshold | precision | recall | F1 |\n| --- | --- | --- | --- | --- |\n";
+        for (c, label) in card.labels.iter().enumerate() {
+            let _ = writeln!(md, "| {} | {:.2} | {:.3} | {:.3} | {:.3} |", label.name, section.thresholds[c], s.per_class_precision[c], s.per_class_recall[c], s.per_class_f1[c]);
+        }
+        md += "\n";
+    }
+    md += "## Leakage matrix\n\nRow: the one instrument playing (single-instrument items); column: mean clip score of each class.\n\n| playing \\ score |";
+    for label in &card.labels {
+        let _ = write!(md, " {} |", label.code);
+    }
+    md += "\n|---|";
+    md += &"---|".repeat(card.labels.len());
+    md += "\n";
+    for (label, row) in card.labels.iter().zip(leakage) {
+        let _ = write!(md, "| {} |", label.code);
+        for v in row {
+            let _ = write!(md, " {v:.2} |");
+        }
+        md += "\n";
+    }
+    md
+}
+
+/// Bars of per-class F1 (one colour per section), 0–1 upwards.
+pub fn f1_bars_png(path: &Path, sections: &[Section]) -> Result<()> {
+    let classes = sections.first().map_or(0, |s| s.scores.per_class_f1.len());
+    let (bar, gap, height) = (12usize, 10usize, 200usize);
+    let width = classes * (sections.len() * bar + gap) + gap;
+    let mut pixels = vec![255u8; width * height * 3];
+    for c in 0..classes {
+        for (k, section) in sections.iter().enumerate() {
+            let top = height - (section.scores.per_class_f1[c].clamp(0.0, 1.0) * (height - 1) as f32) as usize;
+            let x0 = gap + c * (sections.len() * bar + gap) + k * bar;
+            let shade = colour(0.3 + 0.5 * k as f32 / sections.len().max(1) as f32);
+            for y in top..height {
+                for x in x0..x0 + bar - 1 {
+                    pixels[(y * width + x) * 3..(y * width + x) * 3 + 3].copy_from_slice(&shade);
+                }
+            }
+        }
+    }
+    write_rgb_png(path, &pixels, width, height)
+}
+
+/// The leakage matrix as a heat map, 16 px per cell.
+pub fn leakage_png(path: &Path, leakage: &[Vec<f32>]) -> Result<()> {
+    let (n, cell) = (leakage.len(), 16usize);
+    let size = n * cell;
+    let mut pixels = vec![0u8; size * size * 3];
+    for y in 0..size {
+        for x in 0..size {
+            pixels[(y * size + x) * 3..(y * size + x) * 3 + 3].copy_from_slice(&colour(leakage[y / cell][x / cell]));
+        }
+    }
+    write_rgb_png(path, &pixels, size, size)
+}

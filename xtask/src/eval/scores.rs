@@ -1,0 +1,117 @@
+//! Precision, recall and F1 (micro, macro, per class) and the per-class threshold grid search.
+
+use serde::Serialize;
+
+/// Per-class decision counts.
+#[derive(Debug, Clone, Default)]
+pub struct Counts {
+    pub tp: Vec<u64>,
+    pub fp: Vec<u64>,
+    pub fn_: Vec<u64>,
+}
+
+/// Scores of one evaluation.
+#[derive(Debug, Clone, Serialize)]
+pub struct Scores {
+    pub micro_precision: f32,
+    pub micro_recall: f32,
+    pub micro_f1: f32,
+    pub macro_f1: f32,
+    pub per_class_f1: Vec<f32>,
+    pub per_class_precision: Vec<f32>,
+    pub per_class_recall: Vec<f32>,
+}
+
+fn ratio(a: u64, b: u64) -> f32 {
+    if b == 0 { 0.0 } else { a as f32 / b as f32 }
+}
+
+fn f1(tp: u64, fp: u64, fn_: u64) -> f32 {
+    ratio(2 * tp, 2 * tp + fp + fn_)
+}
+
+impl Counts {
+    pub fn new(classes: usize) -> Self {
+        Self { tp: vec![0; classes], fp: vec![0; classes], fn_: vec![0; classes] }
+    }
+
+    /// Adds one item: `values ≥ thresholds` against `truth`.
+    pub fn add(&mut self, values: &[f32], thresholds: &[f32], truth: &[bool]) {
+        for c in 0..self.tp.len() {
+            match (values[c] >= thresholds[c], truth[c]) {
+                (true, true) => self.tp[c] += 1,
+                (true, false) => self.fp[c] += 1,
+                (false, true) => self.fn_[c] += 1,
+                (false, false) => {}
+            }
+        }
+    }
+
+    /// Micro and macro scores; macro averages the classes that occur (in truth or prediction).
+    pub fn scores(&self) -> Scores {
+        let (tp, fp, fn_): (u64, u64, u64) = (self.tp.iter().sum(), self.fp.iter().sum(), self.fn_.iter().sum());
+        let classes = 0..self.tp.len();
+        let per_class_f1: Vec<f32> = classes.clone().map(|c| f1(self.tp[c], self.fp[c], self.fn_[c])).collect();
+        let occurring: Vec<usize> = classes.clone().filter(|&c| self.tp[c] + self.fp[c] + self.fn_[c] > 0).collect();
+        Scores {
+            micro_precision: ratio(tp, tp + fp),
+            micro_recall: ratio(tp, tp + fn_),
+            micro_f1: f1(tp, fp, fn_),
+            macro_f1: occurring.iter().map(|&c| per_class_f1[c]).sum::<f32>() / occurring.len().max(1) as f32,
+            per_class_precision: classes.clone().map(|c| ratio(self.tp[c], self.tp[c] + self.fp[c])).collect(),
+            per_class_recall: classes.map(|c| ratio(self.tp[c], self.tp[c] + self.fn_[c])).collect(),
+            per_class_f1,
+        }
+    }
+}
+
+/// For each class, the threshold in 0.01 steps that maximises that class's F1 over `items`
+/// (`(values, truth)` pairs); ties keep the threshold nearest 0.5.
+pub fn tune_thresholds(items: &[(Vec<f32>, Vec<bool>)], classes: usize) -> Vec<f32> {
+    (0..classes)
+        .map(|c| {
+            let candidates = (1..100).map(|step| step as f32 / 100.0);
+            let score = |t: f32| {
+                let (mut tp, mut fp, mut fn_) = (0, 0, 0);
+                for (values, truth) in items {
+                    match (values[c] >= t, truth[c]) {
+                        (true, true) => tp += 1,
+                        (true, false) => fp += 1,
+                        (false, true) => fn_ += 1,
+                        _ => {}
+                    }
+                }
+                f1(tp, fp, fn_)
+            };
+            candidates
+                .map(|t| (t, score(t)))
+                .fold((0.5, -1.0), |best, (t, s)| if s > best.1 || (s == best.1 && (t - 0.5).abs() < (best.0 - 0.5f32).abs()) { (t, s) } else { best })
+                .0
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn micro_and_macro_f1_by_hand() {
+        let mut counts = Counts::new(2);
+        // Class 0: tp 2, fp 1, fn 0 → F1 0.8; class 1: tp 0, fp 0, fn 1 → F1 0.
+        counts.add(&[0.9, 0.1], &[0.5, 0.5], &[true, true]);
+        counts.add(&[0.8, 0.2], &[0.5, 0.5], &[true, false]);
+        counts.add(&[0.7, 0.0], &[0.5, 0.5], &[false, false]);
+        let s = counts.scores();
+        assert!((s.per_class_f1[0] - 0.8).abs() < 1e-6 && s.per_class_f1[1] == 0.0);
+        assert!((s.micro_f1 - 4.0 / 6.0).abs() < 1e-6, "micro: tp 2 fp 1 fn 1");
+        assert!((s.macro_f1 - 0.4).abs() < 1e-6);
+    }
+
+    #[test]
+    fn the_grid_search_finds_the_separating_threshold() {
+        let items = vec![(vec![0.30], vec![true]), (vec![0.25], vec![true]), (vec![0.2], vec![false]), (vec![0.1], vec![false])];
+        let t = tune_thresholds(&items, 1)[0];
+        assert!(t > 0.2 && t <= 0.25, "{t}");
+    }
+}

@@ -1,11 +1,11 @@
-//! Embeds the default model (`models/default.card.json` + `models/default.onnx`) when it exists.
+//! Embeds the default model (`models/frame-activation.card.json` + `.onnx`) when it exists.
 
 use std::path::Path;
 
 fn main() {
     println!("cargo::rustc-check-cfg=cfg(embedded_model)");
     let models = Path::new(env!("CARGO_MANIFEST_DIR")).join("../models");
-    let (card, onnx) = (models.join("default.card.json"), models.join("default.onnx"));
+    let (card, onnx) = (models.join("frame-activation.card.json"), models.join("frame-activation.onnx"));
     println!("cargo::rerun-if-changed={}", card.display());
     println!("cargo::rerun-if-changed={}", onnx.display());
     if card.exists() && onnx.exists() {

@@ -22,6 +22,8 @@ use params::{AnalysisSource, InstrumeterParams};
 pub struct Instrumeter {
     params: Arc<InstrumeterParams>,
     live: Option<LiveAnalysis>,
+    /// The host renders offline (a bounce): process() may wait for the worker, so nothing is dropped.
+    offline: bool,
 }
 
 impl Plugin for Instrumeter {
@@ -63,6 +65,7 @@ impl Plugin for Instrumeter {
         _context: &mut impl ActivateContext<Self>,
     ) -> bool {
         self.live = None;
+        self.offline = buffer_config.process_mode == ProcessMode::Offline;
         match LiveAnalysis::start(buffer_config.sample_rate as f64, buffer_config.max_buffer_size as usize) {
             Ok(live) => self.live = Some(live),
             // Audio still passes through; only the analysis is off.
@@ -78,15 +81,18 @@ impl Plugin for Instrumeter {
         _context: &mut impl ProcessContext<Self>,
     ) -> ProcessStatus {
         // The host's input is already in `buffer` (the output): pass-through needs no copy.
-        if let Some(live) = self.live.as_mut() {
-            match self.params.source.value() {
-                AnalysisSource::Main => live.tap.push_downmix(buffer.as_slice_immutable()),
-                AnalysisSource::Sidechain => {
-                    if let Some(sidechain) = aux.inputs.first() {
-                        live.tap.push_downmix(sidechain.as_slice_immutable());
-                    }
-                }
-            }
+        let Some(live) = self.live.as_mut() else { return ProcessStatus::Normal };
+        let channels = match self.params.source.value() {
+            AnalysisSource::Main => buffer.as_slice_immutable(),
+            AnalysisSource::Sidechain => match aux.inputs.first() {
+                Some(sidechain) => sidechain.as_slice_immutable(),
+                None => return ProcessStatus::Normal,
+            },
+        };
+        if self.offline {
+            live.tap.push_downmix_offline(channels);
+        } else {
+            live.tap.push_downmix(channels);
         }
         ProcessStatus::Normal
     }

@@ -5,6 +5,9 @@ use std::time::Instant;
 
 use anyhow::Result;
 use instrumeter::frontend::{FrontendConfig, LogMelFrontend};
+use instrumeter::models::{LoadedModel, EMBEDDED_DEFAULT};
+
+use crate::analyze::clip::ClipAggregate;
 
 use crate::audio::for_each_mono_block;
 use crate::picture::Spectrogram;
@@ -25,6 +28,34 @@ pub fn run(file: Option<PathBuf>, png: &Path) -> Result<()> {
     picture.write_png(png, 3)?;
     println!("{summary}");
     println!("computed in {:.1} ms; picture written to {}", elapsed * 1e3, png.display());
+    match EMBEDDED_DEFAULT.as_ref() {
+        Some(embedded) => show_instruments(&path, LoadedModel::from_embedded(embedded)?),
+        None => {
+            println!("(this build embeds no model: models/frame-activation.* was missing when it was compiled)");
+            Ok(())
+        }
+    }
+}
+
+/// Prints one coloured row per instrument over time (the activation) and what the model heard.
+fn show_instruments(path: &Path, model: LoadedModel) -> Result<()> {
+    let card = model.card().clone();
+    let rows = crate::analyze::file_rows(path, model)?;
+    let mut aggregate = ClipAggregate::new(card.labels.len());
+    rows.iter().for_each(|row| aggregate.add(row));
+    let columns = 80;
+    println!("\nmodel {} — activation per instrument over {:.1} s:", card.name, rows.len() as f64 * card.frontend.hop as f64 / card.frontend.sample_rate as f64);
+    for (class, label) in card.labels.iter().enumerate() {
+        let mut line = format!("{:>16} ", label.name);
+        for col in 0..columns {
+            let span = (col * rows.len() / columns)..((col + 1) * rows.len() / columns).max(col * rows.len() / columns + 1).min(rows.len());
+            let mean = rows[span.clone()].iter().map(|r| r[class]).sum::<f32>() / span.len().max(1) as f32;
+            let [r, g, b] = crate::picture::colour(mean);
+            line += &format!("\x1b[48;2;{r};{g};{b}m \x1b[0m");
+        }
+        println!("{line}");
+    }
+    println!("{}", aggregate.finish(&card).summary(&card));
     Ok(())
 }
 

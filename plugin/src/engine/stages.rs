@@ -15,6 +15,16 @@ pub enum StageOutput<'a> {
     Window { index: u64, start_frame: u64, scores: &'a [f32], aggregated: &'a [f32] },
 }
 
+impl StageOutput<'_> {
+    /// The first frame this output describes and its per-class values (activations or scores).
+    pub fn start_and_values(&self) -> (u64, &[f32]) {
+        match *self {
+            StageOutput::Frame { index, activations } => (index, activations),
+            StageOutput::Window { start_frame, scores, .. } => (start_frame, scores),
+        }
+    }
+}
+
 /// A loaded model plus its windowing state.
 pub struct ModelStage {
     model: LoadedModel,

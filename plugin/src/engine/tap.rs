@@ -3,8 +3,27 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
+use std::time::{Duration, Instant};
+
 use ringbuf::traits::Producer;
 use ringbuf::HeapProd;
+
+/// Longest an offline render waits for ring space per chunk before dropping (a stalled worker
+/// must not hang the host's bounce).
+const OFFLINE_PATIENCE: Duration = Duration::from_secs(2);
+
+/// Pushes what fits; with a non-zero `patience`, keeps yielding until the rest fits or time is up.
+fn push_waiting(producer: &mut HeapProd<f32>, samples: &[f32], patience: Duration) -> usize {
+    let mut pushed = producer.push_slice(samples);
+    if pushed < samples.len() && !patience.is_zero() {
+        let deadline = Instant::now() + patience;
+        while pushed < samples.len() && Instant::now() < deadline {
+            std::thread::yield_now();
+            pushed += producer.push_slice(&samples[pushed..]);
+        }
+    }
+    pushed
+}
 
 /// Counters the audio thread writes and everyone else may read.
 #[derive(Debug, Default)]
@@ -30,6 +49,17 @@ impl AnalysisTap {
 
     /// Averages `channels` to mono and pushes the result; what does not fit is counted as dropped.
     pub fn push_downmix<C: AsRef<[f32]>>(&mut self, channels: &[C]) {
+        self.push_downmix_with(channels, Duration::ZERO);
+    }
+
+    /// For offline rendering only (the host renders faster than real time and may wait): like
+    /// [`Self::push_downmix`], but waits up to `patience` per chunk for the worker to make room,
+    /// so a bounce is analysed completely. Never use on a real-time thread.
+    pub fn push_downmix_offline<C: AsRef<[f32]>>(&mut self, channels: &[C]) {
+        self.push_downmix_with(channels, OFFLINE_PATIENCE);
+    }
+
+    fn push_downmix_with<C: AsRef<[f32]>>(&mut self, channels: &[C], patience: Duration) {
         let Some(first) = channels.first() else { return };
         let total = first.as_ref().len();
         let gain = 1.0 / channels.len() as f32;
@@ -43,7 +73,7 @@ impl AnalysisTap {
                     *m += s * gain;
                 }
             }
-            let pushed = self.producer.push_slice(mono);
+            let pushed = push_waiting(&mut self.producer, mono, patience);
             self.stats.pushed_samples.fetch_add(pushed as u64, Ordering::Relaxed);
             self.stats.dropped_samples.fetch_add((len - pushed) as u64, Ordering::Relaxed);
             start += len;

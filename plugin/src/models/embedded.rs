@@ -1,4 +1,4 @@
-//! The default model compiled into the plugin (from `models/default.*`), if this build has one.
+//! The default model compiled into the plugin (`models/frame-activation.*`), if this build has one.
 
 /// The embedded model's card JSON and ONNX bytes.
 pub struct EmbeddedModel {
@@ -17,5 +17,5 @@ pub static EMBEDDED_DEFAULT: Option<EmbeddedModel> = Some(EmbeddedModel {
 });
 
 #[cfg(not(embedded_model))]
-/// This build has no default model (`models/default.*` did not exist when it was compiled).
+/// This build has no default model (`models/frame-activation.*` did not exist when it was compiled).
 pub static EMBEDDED_DEFAULT: Option<EmbeddedModel> = None;

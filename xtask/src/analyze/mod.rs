@@ -33,7 +33,7 @@ fn load_model(card: Option<&Path>) -> Result<LoadedModel> {
     match (card, EMBEDDED_DEFAULT.as_ref()) {
         (Some(card), _) => LoadedModel::load(card).with_context(|| format!("cannot use model {}", card.display())),
         (None, Some(embedded)) => Ok(LoadedModel::from_embedded(embedded)?),
-        (None, None) => bail!("no default model is embedded in this build (models/default.* missing): pass --model CARD"),
+        (None, None) => bail!("no default model is embedded in this build (models/frame-activation.* missing): pass --model CARD"),
     }
 }
 
@@ -110,19 +110,22 @@ struct FileOutputs {
     error: Option<String>,
 }
 
+/// Keeps the first model failure reported during a file's analysis.
+fn record_failure(status: &ModelStatus, error: &mut Option<String>) {
+    if let ModelStatus::Failed(message) = status {
+        error.get_or_insert_with(|| message.clone());
+    }
+}
+
 impl AnalysisOutput for FileOutputs {
     fn on_model(&mut self, status: &ModelStatus, _card: Option<&ModelCard>) {
-        if let ModelStatus::Failed(message) = status {
-            self.error = Some(message.clone());
-        }
+        record_failure(status, &mut self.error);
     }
 
     fn on_output(&mut self, output: StageOutput<'_>) {
         let frame_s = self.card.frontend.hop as f64 / self.card.frontend.sample_rate as f64;
-        let (time_s, values) = match output {
-            StageOutput::Frame { index, activations } => (index as f64 * frame_s, activations),
-            StageOutput::Window { start_frame, scores, .. } => (start_frame as f64 * frame_s, scores),
-        };
+        let (start, values) = output.start_and_values();
+        let time_s = start as f64 * frame_s;
         self.clip.add(values);
         for writer in &mut self.rows {
             if let Err(error) = writer.row(time_s, values) {
@@ -168,17 +171,11 @@ struct RowCollector {
 
 impl AnalysisOutput for RowCollector {
     fn on_model(&mut self, status: &ModelStatus, _card: Option<&ModelCard>) {
-        if let ModelStatus::Failed(message) = status {
-            self.error = Some(message.clone());
-        }
+        record_failure(status, &mut self.error);
     }
 
     fn on_output(&mut self, output: StageOutput<'_>) {
-        let values = match output {
-            StageOutput::Frame { activations, .. } => activations,
-            StageOutput::Window { scores, .. } => scores,
-        };
-        self.rows.push(values.to_vec());
+        self.rows.push(output.start_and_values().1.to_vec());
     }
 }
 

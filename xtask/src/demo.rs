@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use anyhow::Result;
 use instrumeter::frontend::{FrontendConfig, LogMelFrontend};
-use instrumeter::models::{LoadedModel, EMBEDDED_DEFAULT};
+use instrumeter::models::{LoadedModel, ModelCard, ModelKind, EMBEDDED_DEFAULT};
 
 use crate::analyze::clip::ClipAggregate;
 
@@ -41,10 +41,8 @@ pub fn run(file: Option<PathBuf>, png: &Path) -> Result<()> {
 fn show_instruments(path: &Path, model: LoadedModel) -> Result<()> {
     let card = model.card().clone();
     let rows = crate::analyze::file_rows(path, model)?;
-    let mut aggregate = ClipAggregate::new(card.labels.len());
-    rows.iter().for_each(|row| aggregate.add(row));
     let columns = 80;
-    println!("\nmodel {} — activation per instrument over {:.1} s:", card.name, rows.len() as f64 * card.frontend.hop as f64 / card.frontend.sample_rate as f64);
+    println!("\nmodel {} — activation per instrument over {:.1} s:", card.name, rows.len() as f64 * row_seconds(&card));
     for (class, label) in card.labels.iter().enumerate() {
         let mut line = format!("{:>16} ", label.name);
         for col in 0..columns {
@@ -55,8 +53,32 @@ fn show_instruments(path: &Path, model: LoadedModel) -> Result<()> {
         }
         println!("{line}");
     }
-    println!("{}", aggregate.finish(&card).summary(&card));
+    print_heard_per_segment(&card, &rows);
     Ok(())
+}
+
+/// Seconds between two rows of a model's output (a frame, or a window hop).
+fn row_seconds(card: &ModelCard) -> f64 {
+    let row_frames = match card.kind {
+        ModelKind::FrameActivation => 1,
+        ModelKind::WindowClip => card.input.hop_frames,
+    };
+    row_frames as f64 * card.frontend.hop as f64 / card.frontend.sample_rate as f64
+}
+
+/// Seconds per line of the "heard" summary.
+const SEGMENT_S: f64 = 3.0;
+
+/// For each few seconds: the instruments whose mean activation (S1) crosses their threshold.
+fn print_heard_per_segment(card: &ModelCard, rows: &[Vec<f32>]) {
+    let row_s = row_seconds(card);
+    let per_segment = ((SEGMENT_S / row_s).round() as usize).max(1);
+    for (index, segment) in rows.chunks(per_segment).enumerate() {
+        let mut aggregate = ClipAggregate::new(card.labels.len());
+        segment.iter().for_each(|row| aggregate.add(row));
+        let start = index as f64 * SEGMENT_S;
+        println!("{start:>5.1}–{:<5.1} s  {}", start + segment.len() as f64 * row_s, aggregate.finish(card).summary(card));
+    }
 }
 
 /// Streams `path` through a [`LogMelFrontend`] built for its sample rate.

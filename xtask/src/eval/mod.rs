@@ -86,7 +86,8 @@ pub fn run(options: &EvalOptions) -> Result<()> {
             card.thresholds.insert(label.code.clone(), t);
         }
     }
-    record_metrics(&mut card, &dataset, &options.split, primary);
+    let split = if options.layout == Layout::Synth { options.split.as_str() } else { "all" };
+    record_metrics(&mut card, &dataset, split, primary);
     std::fs::write(&options.model, serde_json::to_vec_pretty(&card)?).with_context(|| format!("cannot update {}", options.model.display()))?;
     Ok(())
 }

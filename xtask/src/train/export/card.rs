@@ -62,10 +62,20 @@ fn synth_soundfonts(data: &Path) -> SoundFontSplit {
 }
 
 /// The data folder, plus the SoundFonts held out for the test split when synth says which.
+/// Credit for the real recordings `cargo xtask synth` mixes in (their licences ask for it).
+const REAL_NOTES_CREDIT: &str = "real notes and drum hits from shared/data/real-notes (Debian grandorgue-demo, GPL-2+ or \
+CC-BY-SA-2.5, recordings by Lars Palo; Debian hydrogen-drumkits; npm tonejs-instrument-*-mp3; MTG Solo Saxophones; \
+Karoryfer Weresax; MTG Freesound cello/trumpet packs; solfege singing samples — per-file sources and licences in its \
+SOURCES.csv)";
+
 fn data_description(data: &Path, fonts: &SoundFontSplit) -> String {
     match fonts.test.as_slice() {
         [] => data.display().to_string(),
-        held_out => format!("{} (synth; held out for the test split: {})", data.display(), held_out.join(", ")),
+        held_out => format!(
+            "{} (cargo xtask synth: SoundFont renders plus {REAL_NOTES_CREDIT}; held out for the test split: {} and 20 % of the real-note files)",
+            data.display(),
+            held_out.join(", ")
+        ),
     }
 }
 

@@ -1,11 +1,9 @@
 //! The running analysis of one plugin activation: tap for the audio thread, worker thread behind it.
 
-use std::sync::Arc;
-
 use triple_buffer::Output;
 
 use crate::engine::{
-    analysis_pipeline, AnalysisSnapshot, AnalysisTap, AnalysisWorker, Analyzer, ControlValues, LivePublisher, PipelineConfig,
+    analysis_pipeline, AnalysisSnapshot, AnalysisTap, AnalysisWorker, Analyzer, LivePublisher, PipelineConfig,
 };
 use crate::frontend::FrontendConfig;
 use crate::models::{ModelLoader, EMBEDDED_DEFAULT};
@@ -16,8 +14,6 @@ const RING_SECONDS: f64 = 2.0;
 /// Everything one activation owns; dropped (worker joined) on deactivation.
 pub struct LiveAnalysis {
     pub tap: AnalysisTap,
-    pub controls: Arc<ControlValues>,
-    pub loader: ModelLoader,
     worker: AnalysisWorker,
     latest: Output<AnalysisSnapshot>,
 }
@@ -26,7 +22,8 @@ impl LiveAnalysis {
     /// Allocates the ring, front-end and publishers for `host_rate` and starts the worker thread.
     pub fn start(host_rate: f64, max_block: usize) -> Result<Self, String> {
         let config = PipelineConfig { host_rate, max_block, ring_seconds: RING_SECONDS, frontend: FrontendConfig::default() };
-        let (publisher, latest, controls) = LivePublisher::new(config.frontend.n_mels);
+        // The smoothed control values will drive MIDI CC output from process() (not wired yet).
+        let (publisher, latest, _controls) = LivePublisher::new(config.frontend.n_mels);
         let (loader, updates) = ModelLoader::new();
         let analyzer = Analyzer::new(config.frontend.n_mels, publisher).with_updates(updates);
         let (tap, analysis) = analysis_pipeline(&config, analyzer).map_err(|e| e.to_string())?;
@@ -34,7 +31,7 @@ impl LiveAnalysis {
             loader.load_embedded(model);
         }
         let worker = AnalysisWorker::spawn(analysis).map_err(|e| format!("could not start the analysis thread: {e}"))?;
-        Ok(Self { tap, controls, loader, worker, latest })
+        Ok(Self { tap, worker, latest })
     }
 
     /// Stops the worker and summarises what it did.

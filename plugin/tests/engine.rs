@@ -6,7 +6,7 @@ mod common;
 use std::path::Path;
 
 use common::{frame, frame_mean, load, sigmoid, Recorder};
-use instrumeter::engine::{Analyzer, FrameSink, ModelStatus};
+use instrumeter::engine::{AnalysisOutput, Analyzer, FrameSink, ModelStatus};
 use instrumeter::models::{LoadedModel, ModelCard, ModelError, ModelLoader};
 use instrumeter::testkit::{mean_band_frame_model, mean_window_clip_model};
 
@@ -23,7 +23,7 @@ fn assert_close(found: &[f32], expected: &[f32], context: &str) {
     }
 }
 
-fn run_frames(analyzer: &mut Analyzer<Recorder>, range: std::ops::Range<u64>) {
+fn run_frames<O: AnalysisOutput>(analyzer: &mut Analyzer<O>, range: std::ops::Range<u64>) {
     for t in range {
         analyzer.on_frame(&frame(t));
     }
@@ -161,4 +161,26 @@ fn swapping_models_mid_stream_drops_and_repeats_no_frame() {
     let (last_index, last) = recorder.frames.last().unwrap();
     assert_close(last, &expected_frame(*last_index, &new_gains, &new_biases), "after the swap");
     assert_close(&recorder.frames[10].1, &expected_frame(10, &GAINS, &BIASES), "before the swap");
+}
+
+#[test]
+fn the_live_publisher_shows_activations_decisions_latency_and_smoothed_controls() {
+    use instrumeter::engine::LivePublisher;
+    let (card, onnx) = mean_band_frame_model(&[0.0, 0.0, 0.0], &[3.0, -3.0, 0.1], 16, 8, true);
+    let (publisher, mut snapshots, controls) = LivePublisher::new(128);
+    let mut analyzer = Analyzer::new(128, publisher);
+    analyzer.set_model(load(card, &onnx));
+    run_frames(&mut analyzer, 0..64);
+    let snapshot = snapshots.read();
+    assert_eq!(snapshot.classes, 3);
+    assert_eq!(snapshot.status.as_ref(), &ModelStatus::Ready("test-FrameActivation-3".into()));
+    let expected = [sigmoid(3.0), sigmoid(-3.0), sigmoid(0.1)];
+    assert_close(&snapshot.activations[..3], &expected, "published activations");
+    assert_eq!(&snapshot.decisions[..3], &[true, false, true], "thresholds 0.5");
+    assert!(snapshot.latency_s > 0.3 && snapshot.latency_s < 0.5, "latency {}", snapshot.latency_s);
+    assert_eq!(snapshot.frames, 64);
+    assert_eq!(controls.classes(), 3);
+    for (class, value) in expected.iter().enumerate() {
+        assert!((controls.get(class) - value).abs() < 1e-3, "control {class}: {}", controls.get(class));
+    }
 }

@@ -39,21 +39,7 @@ import json  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 
-TARGET_SR = 22050
-MEL_PARAMS = dict(
-    sr=TARGET_SR,
-    n_fft=1024,
-    hop_length=512,
-    win_length=1024,
-    window="hann",
-    center=False,
-    power=2.0,
-    n_mels=128,
-    fmin=0.0,
-    fmax=11025.0,
-    htk=False,
-    norm="slaney",
-)
+from librosa_mel_settings import MEL_PARAMS, TARGET_SR  # noqa: E402
 
 
 def main() -> int:

@@ -1,27 +1,35 @@
 //! Instrumeter: tells which instruments are playing right now (CLAP/VST3 plugin + shared library).
 //!
-//! This file is the nice-plug glue only; the signal path lives in [`frontend`] and [`engine`].
+//! This file is the nice-plug glue only; the signal path lives in [`frontend`], [`engine`] and
+//! [`automation`], the window in [`editor`].
 
+pub mod automation;
+mod editor;
 pub mod engine;
 pub mod frontend;
-pub mod models;
 mod live;
+pub mod models;
 pub mod params;
 pub mod testkit;
 
 use std::num::NonZeroU32;
 use std::sync::Arc;
 
+use nice_plug::midi::{Channel, Key, VoiceID};
 use nice_plug::prelude::*;
 
-use live::LiveAnalysis;
+use automation::AutomationEvent;
+use live::{LiveAnalysis, LiveLink};
 use params::{AnalysisSource, InstrumeterParams};
 
-/// The plugin: passes audio through and feeds the chosen input to the analysis worker.
+/// The plugin: passes audio through, feeds the chosen input to the analysis worker and sends the
+/// per-instrument MIDI outputs.
 #[derive(Default)]
 pub struct Instrumeter {
     params: Arc<InstrumeterParams>,
     live: Option<LiveAnalysis>,
+    /// The editor's view of the running analysis.
+    link: Arc<LiveLink>,
     /// The host renders offline (a bounce): process() may wait for the worker, so nothing is dropped.
     offline: bool,
 }
@@ -50,12 +58,19 @@ impl Plugin for Instrumeter {
         },
     ];
 
-    type Editor = ();
+    const MIDI_OUTPUT: MidiConfig = MidiConfig::MidiCCs;
+    const SAMPLE_ACCURATE_AUTOMATION: bool = true;
+
+    type Editor = editor::InstrumeterEditor;
     type SysExMessage = ();
     type BackgroundTask = ();
 
     fn params(&self) -> Arc<dyn Params> {
         self.params.clone()
+    }
+
+    fn editor(&mut self, _async_executor: AsyncExecutor<Self>) -> Option<Self::Editor> {
+        editor::create(self.params.clone(), self.link.clone())
     }
 
     fn activate(
@@ -64,9 +79,17 @@ impl Plugin for Instrumeter {
         buffer_config: &BufferConfig,
         _context: &mut impl ActivateContext<Self>,
     ) -> bool {
-        self.live = None;
+        self.deactivate();
         self.offline = buffer_config.process_mode == ProcessMode::Offline;
-        match LiveAnalysis::start(buffer_config.sample_rate as f64, buffer_config.max_buffer_size as usize) {
+        let card = self.params.model_path.read().map(|path| path.clone()).unwrap_or_default();
+        let started = LiveAnalysis::start(
+            buffer_config.sample_rate as f64,
+            buffer_config.max_buffer_size as usize,
+            self.params.thresholds.clone(),
+            card,
+            self.link.clone(),
+        );
+        match started {
             Ok(live) => self.live = Some(live),
             // Audio still passes through; only the analysis is off.
             Err(error) => nice_error!("analysis disabled: {error}"),
@@ -78,28 +101,47 @@ impl Plugin for Instrumeter {
         &mut self,
         buffer: &mut Buffer,
         aux: &mut AuxiliaryBuffers,
-        _context: &mut impl ProcessContext<Self>,
+        context: &mut impl ProcessContext<Self>,
     ) -> ProcessStatus {
         // The host's input is already in `buffer` (the output): pass-through needs no copy.
         let Some(live) = self.live.as_mut() else { return ProcessStatus::Normal };
+        let samples = buffer.samples();
         let channels = match self.params.source.value() {
-            AnalysisSource::Main => buffer.as_slice_immutable(),
-            AnalysisSource::Sidechain => match aux.inputs.first() {
-                Some(sidechain) => sidechain.as_slice_immutable(),
-                None => return ProcessStatus::Normal,
-            },
+            AnalysisSource::Main => Some(buffer.as_slice_immutable()),
+            AnalysisSource::Sidechain => aux.inputs.first().map(|sidechain| sidechain.as_slice_immutable()),
         };
-        if self.offline {
-            live.tap.push_downmix_offline(channels);
-        } else {
-            live.tap.push_downmix(channels);
+        match (channels, self.offline) {
+            (Some(channels), false) => live.tap.push_downmix(channels),
+            (Some(channels), true) => live.tap.push_downmix_offline(channels),
+            (None, _) => {}
         }
+        let settings = self.params.automation_settings();
+        live.automation.process(&live.controls, &settings, samples, &mut |event| {
+            // A full host queue drops the event; later changes still arrive.
+            let _ = context.try_send_event(note_event(event));
+        });
         ProcessStatus::Normal
     }
 
     fn deactivate(&mut self) {
         if let Some(mut live) = self.live.take() {
             nice_log!("{}", live.stop());
+        }
+    }
+}
+
+/// The host event for an automation event.
+fn note_event(event: AutomationEvent) -> NoteEvent<()> {
+    let normalized = |value: u8| f32::from(value) / 127.0;
+    match event {
+        AutomationEvent::ControlChange { timing, channel, cc, value } => {
+            NoteEvent::MidiCC { timing, channel, cc, value: normalized(value) }
+        }
+        AutomationEvent::NoteOn { timing, channel, note, velocity } => {
+            NoteEvent::NoteOn { timing, voice_id: VoiceID::Wildcard, channel: Channel::Number(channel), key: Key::Number(note), velocity: normalized(velocity) }
+        }
+        AutomationEvent::NoteOff { timing, channel, note } => {
+            NoteEvent::NoteOff { timing, voice_id: VoiceID::Wildcard, channel: Channel::Number(channel), key: Key::Number(note), velocity: 0.0 }
         }
     }
 }

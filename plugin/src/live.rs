@@ -1,9 +1,15 @@
-//! The running analysis of one plugin activation: tap for the audio thread, worker thread behind it.
+//! The running analysis of one plugin activation (tap, automation and worker for the audio side)
+//! and the link the editor reads it through.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use triple_buffer::Output;
 
+use crate::automation::Automation;
 use crate::engine::{
-    analysis_pipeline, AnalysisSnapshot, AnalysisTap, AnalysisWorker, Analyzer, LivePublisher, PipelineConfig,
+    analysis_pipeline, AnalysisSnapshot, AnalysisTap, AnalysisWorker, Analyzer, ControlValues, LivePublisher,
+    PipelineConfig, ThresholdOverrides,
 };
 use crate::frontend::FrontendConfig;
 use crate::models::{ModelLoader, EMBEDDED_DEFAULT};
@@ -11,33 +17,87 @@ use crate::models::{ModelLoader, EMBEDDED_DEFAULT};
 /// Seconds of audio the ring buffers while the worker is busy.
 const RING_SECONDS: f64 = 2.0;
 
+/// What the editor reaches of the current activation; empty while the plugin is inactive.
+/// Only the main and GUI threads lock it, never the audio thread.
+#[derive(Default)]
+pub struct LiveLink {
+    latest: Mutex<Option<Output<AnalysisSnapshot>>>,
+    loader: Mutex<Option<ModelLoader>>,
+}
+
+impl LiveLink {
+    /// Calls `read` with the newest snapshot, if the analysis runs.
+    pub fn with_snapshot<R>(&self, read: impl FnOnce(&AnalysisSnapshot) -> R) -> Option<R> {
+        lock(&self.latest).as_mut().map(|output| read(output.read()))
+    }
+
+    /// Asks the running analysis to switch to `card` (`None`: the embedded default); if it fails
+    /// to load, the current model keeps running. Returns false when the plugin is inactive (the
+    /// choice then applies at the next activation).
+    pub fn load_model(&self, card: Option<PathBuf>) -> bool {
+        let loader = lock(&self.loader);
+        let Some(loader) = loader.as_ref() else { return false };
+        match (card, EMBEDDED_DEFAULT.as_ref()) {
+            (Some(path), _) => loader.load_file(path),
+            (None, Some(default)) => loader.load_embedded(default),
+            (None, None) => {}
+        }
+        true
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// At activation: starts loading `card`, or the embedded default when `card` is `None` or fails
+/// to load (its error then shows in the status line).
+fn request_startup_model(loader: &ModelLoader, card: Option<PathBuf>) {
+    match (card, EMBEDDED_DEFAULT.as_ref()) {
+        (Some(path), Some(default)) => loader.load_file_or(path, default),
+        (Some(path), None) => loader.load_file(path),
+        (None, Some(default)) => loader.load_embedded(default),
+        (None, None) => {}
+    }
+}
+
 /// Everything one activation owns; dropped (worker joined) on deactivation.
 pub struct LiveAnalysis {
     pub tap: AnalysisTap,
+    pub automation: Automation,
+    pub controls: Arc<ControlValues>,
     worker: AnalysisWorker,
-    latest: Output<AnalysisSnapshot>,
+    link: Arc<LiveLink>,
 }
 
 impl LiveAnalysis {
-    /// Allocates the ring, front-end and publishers for `host_rate` and starts the worker thread.
-    pub fn start(host_rate: f64, max_block: usize) -> Result<Self, String> {
+    /// Allocates the ring, front-end and publishers for `host_rate`, starts the worker thread and
+    /// loads the model (`card`, else the embedded default); the editor finds it all in `link`.
+    pub fn start(
+        host_rate: f64,
+        max_block: usize,
+        overrides: ThresholdOverrides,
+        card: Option<PathBuf>,
+        link: Arc<LiveLink>,
+    ) -> Result<Self, String> {
         let config = PipelineConfig { host_rate, max_block, ring_seconds: RING_SECONDS, frontend: FrontendConfig::default() };
-        // The smoothed control values will drive MIDI CC output from process() (not wired yet).
-        let (publisher, latest, _controls) = LivePublisher::new(config.frontend.n_mels);
+        let (publisher, latest, controls) = LivePublisher::new(config.frontend.n_mels);
         let (loader, updates) = ModelLoader::new();
-        let analyzer = Analyzer::new(config.frontend.n_mels, publisher).with_updates(updates);
+        let analyzer = Analyzer::new(config.frontend.n_mels, publisher.with_overrides(overrides)).with_updates(updates);
         let (tap, analysis) = analysis_pipeline(&config, analyzer).map_err(|e| e.to_string())?;
-        if let Some(model) = EMBEDDED_DEFAULT.as_ref() {
-            loader.load_embedded(model);
-        }
+        request_startup_model(&loader, card);
         let worker = AnalysisWorker::spawn(analysis).map_err(|e| format!("could not start the analysis thread: {e}"))?;
-        Ok(Self { tap, worker, latest })
+        *lock(&link.latest) = Some(latest);
+        *lock(&link.loader) = Some(loader);
+        Ok(Self { tap, automation: Automation::new(host_rate as f32), controls, worker, link })
     }
 
-    /// Stops the worker and summarises what it did.
+    /// Stops the worker, unlinks the editor and summarises what it did.
     pub fn stop(&mut self) -> String {
         self.worker.stop();
-        let snapshot = self.latest.read();
+        lock(&self.link.loader).take();
+        let Some(mut latest) = lock(&self.link.latest).take() else { return "analysis stopped".into() };
+        let snapshot = latest.read();
         format!(
             "analysis stopped after {} frames: model {:?}, {:.2} % CPU, {} samples dropped, {} non-finite samples replaced",
             snapshot.frames,

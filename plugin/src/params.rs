@@ -1,6 +1,19 @@
 //! The plugin's automatable parameters and persisted settings.
 
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+
 use nice_plug::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::automation::{AutomationSettings, InstrumentRoute};
+use crate::engine::{ThresholdOverrides, INSTRUMENT_SLOTS};
+use crate::models::INSTRUMENTS;
+
+/// First controller number: instrument `i` sends CC `20 + i` (20–31 are undefined in General MIDI).
+const FIRST_CC: i32 = 20;
+/// First gate note: instrument `i` sends note `36 + i` (C2 upwards, a drum-pad row).
+const FIRST_NOTE: i32 = 36;
 
 /// Which input the analysis listens to; the main input always passes through untouched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
@@ -15,16 +28,163 @@ pub enum AnalysisSource {
     Sidechain,
 }
 
-/// All parameters; their ids are stable across versions (hosts store them).
+/// All parameters and persisted editor settings; ids are stable across versions (hosts store them).
 #[derive(Params)]
 pub struct InstrumeterParams {
     /// The input the analysis listens to.
     #[id = "source"]
     pub source: EnumParam<AnalysisSource>,
+    /// MIDI outputs: CC per instrument, gate notes, smoothing.
+    #[nested(group = "Automation")]
+    pub automation: AutomationParams,
+    /// Per instrument (in [`INSTRUMENTS`] order): on/off, CC number, gate note.
+    #[nested(array, group = "Instrument")]
+    pub instruments: [InstrumentParams; INSTRUMENT_SLOTS],
+    /// The user's thresholds where they differ from the model card's.
+    #[persist = "thresholds"]
+    pub thresholds: ThresholdOverrides,
+    /// The model card the user picked (`None`: the embedded default).
+    #[persist = "model"]
+    pub model_path: Arc<RwLock<Option<PathBuf>>>,
+    /// Editor layout and display settings.
+    #[persist = "view"]
+    pub view: Arc<RwLock<ViewSettings>>,
+}
+
+/// Parameters of the MIDI outputs.
+#[derive(Params)]
+pub struct AutomationParams {
+    /// Send each instrument's smoothed activation as a MIDI CC.
+    #[id = "cc-out"]
+    pub cc_enabled: BoolParam,
+    /// Send note on/off per instrument when its decision changes.
+    #[id = "gate-out"]
+    pub gate_enabled: BoolParam,
+    /// MIDI channel of all outputs.
+    #[id = "channel"]
+    pub channel: IntParam,
+    /// Rise time constant of the CC values.
+    #[id = "attack"]
+    pub attack_ms: FloatParam,
+    /// Fall time constant of the CC values.
+    #[id = "release"]
+    pub release_ms: FloatParam,
+    /// A gate closes this far below the threshold.
+    #[id = "hysteresis"]
+    pub hysteresis: FloatParam,
+}
+
+/// One instrument's output parameters.
+#[derive(Params)]
+pub struct InstrumentParams {
+    /// Whether this instrument sends CC / gate output and shows as active.
+    #[id = "enabled"]
+    pub enabled: BoolParam,
+    /// Its controller number.
+    #[id = "cc"]
+    pub cc: IntParam,
+    /// Its gate note.
+    #[id = "note"]
+    pub note: IntParam,
+}
+
+/// Editor settings saved with the project (not automatable).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ViewSettings {
+    /// Logical window size.
+    pub width: u32,
+    pub height: u32,
+    /// Seconds of history in the heatmap (10–60).
+    pub history_s: f32,
+    /// How long a meter's peak line holds, seconds.
+    pub peak_hold_s: f32,
+    /// How fast the peak line falls after the hold, activation units per second.
+    pub peak_decay_per_s: f32,
+}
+
+impl Default for ViewSettings {
+    fn default() -> Self {
+        Self { width: 900, height: 640, history_s: 20.0, peak_hold_s: 1.5, peak_decay_per_s: 0.5 }
+    }
 }
 
 impl Default for InstrumeterParams {
     fn default() -> Self {
-        Self { source: EnumParam::new("Analyse", AnalysisSource::Main) }
+        Self {
+            source: EnumParam::new("Analyse", AnalysisSource::Main),
+            automation: AutomationParams::default(),
+            instruments: std::array::from_fn(InstrumentParams::new),
+            thresholds: ThresholdOverrides::default(),
+            model_path: Arc::new(RwLock::new(None)),
+            view: Arc::new(RwLock::new(ViewSettings::default())),
+        }
+    }
+}
+
+impl Default for AutomationParams {
+    fn default() -> Self {
+        let milliseconds = |name, default, max| {
+            FloatParam::new(name, default, FloatRange::Skewed { min: 1.0, max, factor: FloatRange::skew_factor(-2.0) })
+                .with_unit(" ms")
+                .with_value_to_string(formatters::v2s_f32_rounded(0))
+        };
+        Self {
+            cc_enabled: BoolParam::new("CC output", true),
+            gate_enabled: BoolParam::new("Gate notes", false),
+            channel: IntParam::new("MIDI channel", 1, IntRange::Linear { min: 1, max: 16 }),
+            attack_ms: milliseconds("Attack", 30.0, 2_000.0),
+            release_ms: milliseconds("Release", 300.0, 5_000.0),
+            hysteresis: FloatParam::new("Gate hysteresis", 0.1, FloatRange::Linear { min: 0.0, max: 0.5 })
+                .with_value_to_string(formatters::v2s_f32_rounded(2)),
+        }
+    }
+}
+
+impl InstrumentParams {
+    /// The parameters of instrument `slot`, named after it.
+    fn new(slot: usize) -> Self {
+        let name = INSTRUMENTS[slot].1;
+        Self {
+            enabled: BoolParam::new(format!("{name} on"), true),
+            cc: IntParam::new(format!("{name} CC"), FIRST_CC + slot as i32, IntRange::Linear { min: 0, max: 119 }),
+            note: IntParam::new(format!("{name} note"), FIRST_NOTE + slot as i32, IntRange::Linear { min: 0, max: 127 }),
+        }
+    }
+}
+
+impl InstrumeterParams {
+    /// The automation settings of the current block (audio thread: plain atomic reads).
+    pub fn automation_settings(&self) -> AutomationSettings {
+        let automation = &self.automation;
+        AutomationSettings {
+            cc_enabled: automation.cc_enabled.value(),
+            gate_enabled: automation.gate_enabled.value(),
+            channel: (automation.channel.value() - 1).clamp(0, 15) as u8,
+            attack_s: automation.attack_ms.value() / 1_000.0,
+            release_s: automation.release_ms.value() / 1_000.0,
+            hysteresis: automation.hysteresis.value(),
+            instruments: std::array::from_fn(|slot| {
+                let instrument = &self.instruments[slot];
+                InstrumentRoute {
+                    enabled: instrument.enabled.value(),
+                    cc: instrument.cc.value().clamp(0, 119) as u8,
+                    note: instrument.note.value().clamp(0, 127) as u8,
+                }
+            }),
+        }
+    }
+}
+
+impl<'a> nice_plug::params::persist::PersistentField<'a, Vec<Option<f32>>> for ThresholdOverrides {
+    fn set(&self, new_value: Vec<Option<f32>>) {
+        self.set_all(&new_value);
+    }
+
+    fn map<F, R>(&self, f: F) -> R
+    where
+        F: Fn(&Vec<Option<f32>>) -> R,
+    {
+        f(&self.to_vec())
     }
 }

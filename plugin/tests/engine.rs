@@ -164,11 +164,12 @@ fn swapping_models_mid_stream_drops_and_repeats_no_frame() {
 }
 
 #[test]
-fn the_live_publisher_shows_activations_decisions_latency_and_smoothed_controls() {
-    use instrumeter::engine::LivePublisher;
+fn the_live_publisher_shows_activations_decisions_latency_controls_and_user_thresholds() {
+    use instrumeter::engine::{LivePublisher, ThresholdOverrides};
     let (card, onnx) = mean_band_frame_model(&[0.0, 0.0, 0.0], &[3.0, -3.0, 0.1], 16, 8, true);
     let (publisher, mut snapshots, controls) = LivePublisher::new(128);
-    let mut analyzer = Analyzer::new(128, publisher);
+    let overrides = ThresholdOverrides::default();
+    let mut analyzer = Analyzer::new(128, publisher.with_overrides(overrides.clone()));
     analyzer.set_model(load(card, &onnx));
     run_frames(&mut analyzer, 0..64);
     let snapshot = snapshots.read();
@@ -182,5 +183,12 @@ fn the_live_publisher_shows_activations_decisions_latency_and_smoothed_controls(
     assert_eq!(controls.classes(), 3);
     for (class, value) in expected.iter().enumerate() {
         assert!((controls.get(class) - value).abs() < 1e-3, "control {class}: {}", controls.get(class));
+        assert_eq!(controls.slot(class), Some(class), "the test labels are the first instruments");
     }
+    overrides.set(2, Some(0.6));
+    run_frames(&mut analyzer, 64..72);
+    let snapshot = snapshots.read();
+    assert_eq!(&snapshot.decisions[..3], &[true, false, false], "flute's user threshold 0.6 > sigmoid(0.1)");
+    assert_eq!(&snapshot.thresholds[..3], &[0.5, 0.5, 0.6]);
+    assert_eq!(controls.threshold(2), 0.6);
 }

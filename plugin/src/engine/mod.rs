@@ -10,6 +10,7 @@ mod publish;
 mod stages;
 mod stitch;
 mod tap;
+mod thresholds;
 mod worker;
 
 pub use aggregate::{aggregate, decide, SlidingAggregator};
@@ -20,4 +21,5 @@ pub use publish::{AnalysisSnapshot, ControlValues, LivePublisher, MAX_CLASSES};
 pub use stages::{ModelStage, StageOutput};
 pub use stitch::{stitch_window, OverlapAdd};
 pub use tap::{AnalysisTap, TapStats};
+pub use thresholds::{instrument_slot, ThresholdOverrides, INSTRUMENT_SLOTS};
 pub use worker::AnalysisWorker;

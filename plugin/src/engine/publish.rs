@@ -1,5 +1,5 @@
-//! Live publishing: a snapshot per frame/window to the editor (triple_buffer) and smoothed
-//! control values per instrument to the audio thread (atomics). Allocation-free per frame.
+//! Live publishing: a snapshot per frame/window to the editor (triple_buffer) and the newest
+//! values per class to the audio thread (atomics). Allocation-free per frame.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -10,14 +10,14 @@ use triple_buffer::{triple_buffer, Input, Output};
 use super::aggregate::decide;
 use super::analyzer::{AnalysisOutput, ModelStatus};
 use super::stages::StageOutput;
+use super::thresholds::{instrument_slot, ThresholdOverrides};
 use super::LoopStats;
 use crate::models::{ModelCard, ModelKind};
 
 /// Most classes a model may have (buffers are sized for this once).
 pub const MAX_CLASSES: usize = 32;
-/// One-pole smoothing of control values per frame (≈ 23 ms): fast attack, slower release.
-const ATTACK: f32 = 0.5;
-const RELEASE: f32 = 0.15;
+/// [`ControlValues::slot`] of a class that is not one of the product's instruments.
+const NO_SLOT: usize = usize::MAX;
 
 /// What the editor reads: the newest state of the analysis.
 #[derive(Debug, Clone)]
@@ -36,6 +36,8 @@ pub struct AnalysisSnapshot {
     pub activations: [f32; MAX_CLASSES],
     /// Newest decision per class (threshold crossed).
     pub decisions: [bool; MAX_CLASSES],
+    /// Threshold in effect per class (the user's override, else the card's).
+    pub thresholds: [f32; MAX_CLASSES],
     /// Index of the newest activation row (frame index or window index); rows form the history.
     pub row: u64,
     /// Worker CPU time per second of audio analysed.
@@ -48,16 +50,26 @@ pub struct AnalysisSnapshot {
     pub non_finite_samples: u64,
 }
 
-/// Smoothed per-class control values for the audio thread.
+/// The newest per-class values for the audio thread (automation outputs), written by the worker.
 #[derive(Debug)]
 pub struct ControlValues {
-    values: [AtomicF32; MAX_CLASSES],
+    activations: [AtomicF32; MAX_CLASSES],
+    decision_basis: [AtomicF32; MAX_CLASSES],
+    thresholds: [AtomicF32; MAX_CLASSES],
+    slots: [AtomicUsize; MAX_CLASSES],
     classes: AtomicUsize,
 }
 
 impl Default for ControlValues {
     fn default() -> Self {
-        Self { values: std::array::from_fn(|_| AtomicF32::new(0.0)), classes: AtomicUsize::new(0) }
+        let zeros = || std::array::from_fn(|_| AtomicF32::new(0.0));
+        Self {
+            activations: zeros(),
+            decision_basis: zeros(),
+            thresholds: std::array::from_fn(|_| AtomicF32::new(1.0)),
+            slots: std::array::from_fn(|_| AtomicUsize::new(NO_SLOT)),
+            classes: AtomicUsize::new(0),
+        }
     }
 }
 
@@ -67,17 +79,58 @@ impl ControlValues {
         self.classes.load(Ordering::Relaxed)
     }
 
-    /// Smoothed activation of class `index` (0 if out of range).
+    /// Newest activation of class `index` (0 if out of range).
     pub fn get(&self, index: usize) -> f32 {
-        self.values.get(index).map_or(0.0, |v| v.load(Ordering::Relaxed))
+        load(&self.activations, index, 0.0)
     }
+
+    /// The value compared with the threshold (the activation, or the aggregated window score).
+    pub fn decision_basis(&self, index: usize) -> f32 {
+        load(&self.decision_basis, index, 0.0)
+    }
+
+    /// Threshold in effect for class `index` (1 if out of range).
+    pub fn threshold(&self, index: usize) -> f32 {
+        load(&self.thresholds, index, 1.0)
+    }
+
+    /// The instrument slot ([`crate::models::INSTRUMENTS`] index) of class `index`, if it has one.
+    pub fn slot(&self, index: usize) -> Option<usize> {
+        self.slots.get(index).map(|s| s.load(Ordering::Relaxed)).filter(|&s| s != NO_SLOT)
+    }
+}
+
+impl ControlValues {
+    /// Stores the newest values of class `class` (worker side; ignored out of range).
+    pub(crate) fn store(&self, class: usize, activation: f32, decision_basis: f32, threshold: f32) {
+        if class < MAX_CLASSES {
+            self.activations[class].store(activation, Ordering::Relaxed);
+            self.decision_basis[class].store(decision_basis, Ordering::Relaxed);
+            self.thresholds[class].store(threshold, Ordering::Relaxed);
+        }
+    }
+
+    /// Describes a new model: its classes' instrument slots (worker side).
+    pub(crate) fn set_slots(&self, slots: &[Option<usize>]) {
+        self.classes.store(0, Ordering::Relaxed);
+        for (index, slot) in self.slots.iter().enumerate() {
+            slot.store(slots.get(index).copied().flatten().unwrap_or(NO_SLOT), Ordering::Relaxed);
+        }
+        self.classes.store(slots.len().min(MAX_CLASSES), Ordering::Relaxed);
+    }
+}
+
+fn load(values: &[AtomicF32; MAX_CLASSES], index: usize, absent: f32) -> f32 {
+    values.get(index).map_or(absent, |v| v.load(Ordering::Relaxed))
 }
 
 /// The worker-side publisher.
 pub struct LivePublisher {
     input: Input<AnalysisSnapshot>,
     state: AnalysisSnapshot,
-    thresholds: Vec<f32>,
+    card: Option<ModelCard>,
+    slots: Vec<Option<usize>>,
+    overrides: ThresholdOverrides,
     controls: Arc<ControlValues>,
     frontend_latency_s: f32,
 }
@@ -93,6 +146,7 @@ impl LivePublisher {
             classes: 0,
             activations: [0.0; MAX_CLASSES],
             decisions: [false; MAX_CLASSES],
+            thresholds: [1.0; MAX_CLASSES],
             row: 0,
             cpu_share: 0.0,
             latency_s: 0.0,
@@ -101,8 +155,22 @@ impl LivePublisher {
         };
         let (input, output) = triple_buffer(&state);
         let controls = Arc::new(ControlValues::default());
-        let publisher = Self { input, state, thresholds: Vec::new(), controls: controls.clone(), frontend_latency_s: 0.0 };
+        let publisher = Self {
+            input,
+            state,
+            card: None,
+            slots: Vec::with_capacity(MAX_CLASSES),
+            overrides: ThresholdOverrides::default(),
+            controls: controls.clone(),
+            frontend_latency_s: 0.0,
+        };
         (publisher, output, controls)
+    }
+
+    /// Decides with the user's threshold `overrides` where they are set.
+    pub fn with_overrides(mut self, overrides: ThresholdOverrides) -> Self {
+        self.overrides = overrides;
+        self
     }
 
     fn publish(&mut self) {
@@ -113,6 +181,7 @@ impl LivePublisher {
         next.card.clone_from(&state.card);
         next.status.clone_from(&state.status);
         (next.classes, next.activations, next.decisions) = (state.classes, state.activations, state.decisions);
+        next.thresholds = state.thresholds;
         (next.row, next.cpu_share, next.latency_s) = (state.row, state.cpu_share, state.latency_s);
         (next.dropped_samples, next.non_finite_samples) = (state.dropped_samples, state.non_finite_samples);
         self.input.publish();
@@ -120,15 +189,29 @@ impl LivePublisher {
 
     fn set_activations(&mut self, row: u64, values: &[f32], decision_basis: &[f32]) {
         let classes = values.len().min(MAX_CLASSES);
-        self.state.row = row;
-        self.state.classes = classes;
-        self.state.activations[..classes].copy_from_slice(&values[..classes]);
-        decide(&decision_basis[..classes], &self.thresholds, &mut self.state.decisions[..classes]);
-        for (control, &value) in self.controls.values.iter().zip(values) {
-            let previous = control.load(Ordering::Relaxed);
-            let rate = if value > previous { ATTACK } else { RELEASE };
-            control.store(previous + (value - previous) * rate, Ordering::Relaxed);
+        let state = &mut self.state;
+        (state.row, state.classes) = (row, classes);
+        state.activations[..classes].copy_from_slice(&values[..classes]);
+        if let Some(card) = &self.card {
+            self.overrides.effective(card, &self.slots, &mut state.thresholds[..classes]);
         }
+        decide(&decision_basis[..classes], &state.thresholds[..classes], &mut state.decisions[..classes]);
+        for class in 0..classes {
+            self.controls.store(class, values[class], decision_basis[class], state.thresholds[class]);
+        }
+    }
+
+    /// Points the audio thread's per-class slots at the new card's labels.
+    fn set_card(&mut self, card: &ModelCard) {
+        let classes = card.labels.len().min(MAX_CLASSES);
+        self.slots.clear();
+        self.slots.extend(card.labels.iter().take(classes).map(|l| instrument_slot(&l.code)));
+        self.overrides.effective(card, &self.slots, &mut self.state.thresholds[..classes]);
+        for (class, &threshold) in self.state.thresholds[..classes].iter().enumerate() {
+            self.controls.store(class, 0.0, 0.0, threshold);
+        }
+        self.controls.set_slots(&self.slots);
+        self.card = Some(card.clone());
     }
 }
 
@@ -148,12 +231,10 @@ impl AnalysisOutput for LivePublisher {
     fn on_model(&mut self, status: &ModelStatus, card: Option<&ModelCard>) {
         self.state.status = Arc::new(status.clone());
         if let Some(card) = card.filter(|_| matches!(status, ModelStatus::Ready(_))) {
-            let classes = card.labels.len().min(MAX_CLASSES);
-            self.thresholds = card.threshold_vector();
+            self.set_card(card);
             self.state.card = Some(Arc::new(card.clone()));
             self.state.latency_s = self.frontend_latency_s + model_latency_s(card);
             self.state.classes = 0;
-            self.controls.classes.store(classes, Ordering::Relaxed);
         }
         self.publish();
     }

@@ -24,19 +24,33 @@ impl ModelLoader {
 
     /// Loads `card_path` and the ONNX beside it in the background.
     pub fn load_file(&self, card_path: PathBuf) {
-        self.spawn(move || LoadedModel::load(&card_path));
+        self.spawn(move |send| send(LoadedModel::load(&card_path)));
     }
 
     /// Loads the embedded default model in the background.
     pub fn load_embedded(&self, model: &'static EmbeddedModel) {
-        self.spawn(move || LoadedModel::from_embedded(model));
+        self.spawn(move |send| send(LoadedModel::from_embedded(model)));
     }
 
-    fn spawn(&self, load: impl FnOnce() -> ModelUpdate + Send + 'static) {
+    /// Loads `card_path`; if that fails, sends `fallback` first and then the error, so the
+    /// fallback runs and the error still reaches the status line.
+    pub fn load_file_or(&self, card_path: PathBuf, fallback: &'static EmbeddedModel) {
+        self.spawn(move |send| match LoadedModel::load(&card_path) {
+            Ok(model) => send(Ok(model)),
+            Err(error) => {
+                send(LoadedModel::from_embedded(fallback));
+                send(Err(error));
+            }
+        });
+    }
+
+    fn spawn(&self, load: impl FnOnce(&dyn Fn(ModelUpdate)) + Send + 'static) {
         let sender = self.sender.clone();
         let started = std::thread::Builder::new().name("instrumeter-model-loader".into()).spawn(move || {
             // The worker may be gone already (plugin deactivated); then nobody needs the model.
-            let _ = sender.send(load());
+            load(&|update| {
+                let _ = sender.send(update);
+            });
         });
         if let Err(error) = started {
             let _ = self.sender.send(Err(ModelError::Onnx { path: PathBuf::from("<loader>"), reason: format!("cannot start the loader thread: {error}") }));

@@ -1,0 +1,83 @@
+//! Per-instrument decision thresholds set by the user, overriding the model card's.
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use atomic_float::AtomicF32;
+
+use crate::models::{ModelCard, INSTRUMENTS};
+
+/// Slots of the product's instruments (one per entry of [`INSTRUMENTS`]).
+pub const INSTRUMENT_SLOTS: usize = INSTRUMENTS.len();
+
+/// The instrument slot of a card label code, if it is one of the product's instruments.
+pub fn instrument_slot(code: &str) -> Option<usize> {
+    INSTRUMENTS.iter().position(|(known, _)| *known == code)
+}
+
+/// User thresholds per instrument slot, shared (cheap clones) between editor, worker and state.
+/// A slot without an override (NaN inside) uses the active card's threshold.
+#[derive(Debug, Clone)]
+pub struct ThresholdOverrides {
+    values: Arc<[AtomicF32; INSTRUMENT_SLOTS]>,
+}
+
+impl Default for ThresholdOverrides {
+    fn default() -> Self {
+        Self { values: Arc::new(std::array::from_fn(|_| AtomicF32::new(f32::NAN))) }
+    }
+}
+
+impl ThresholdOverrides {
+    /// The override of `slot`, if any.
+    pub fn get(&self, slot: usize) -> Option<f32> {
+        self.values.get(slot).map(|v| v.load(Ordering::Relaxed)).filter(|v| v.is_finite())
+    }
+
+    /// Sets (`Some`, clamped to 0–1) or clears (`None`) the override of `slot`.
+    pub fn set(&self, slot: usize, threshold: Option<f32>) {
+        if let Some(value) = self.values.get(slot) {
+            value.store(threshold.map_or(f32::NAN, |t| t.clamp(0.0, 1.0)), Ordering::Relaxed);
+        }
+    }
+
+    /// Every slot's override, in slot order (for saving).
+    pub fn to_vec(&self) -> Vec<Option<f32>> {
+        (0..INSTRUMENT_SLOTS).map(|slot| self.get(slot)).collect()
+    }
+
+    /// Replaces all overrides (missing trailing slots are cleared).
+    pub fn set_all(&self, overrides: &[Option<f32>]) {
+        for slot in 0..INSTRUMENT_SLOTS {
+            self.set(slot, overrides.get(slot).copied().flatten());
+        }
+    }
+
+    /// The thresholds in effect for `card`'s classes: override if set, else the card's.
+    pub fn effective(&self, card: &ModelCard, slots: &[Option<usize>], out: &mut [f32]) {
+        for ((threshold, label), slot) in out.iter_mut().zip(&card.labels).zip(slots) {
+            *threshold = slot.and_then(|s| self.get(s)).unwrap_or(card.thresholds[&label.code]);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::models::ModelKind;
+    use crate::testkit::test_card;
+
+    #[test]
+    fn overrides_replace_card_thresholds_only_where_set() {
+        let mut card = test_card(ModelKind::FrameActivation, 3, 16, 8);
+        card.thresholds.insert("cla".into(), 0.3);
+        let overrides = ThresholdOverrides::default();
+        overrides.set(instrument_slot("flu").unwrap(), Some(1.7));
+        let slots: Vec<_> = card.labels.iter().map(|l| instrument_slot(&l.code)).collect();
+        let mut out = [0.0; 3];
+        overrides.effective(&card, &slots, &mut out);
+        assert_eq!(out, [0.5, 0.3, 1.0], "cello from the card, clarinet from the card, flute overridden (clamped)");
+        overrides.set_all(&[None, Some(0.2)]);
+        assert_eq!(overrides.to_vec()[..3], [None, Some(0.2), None]);
+    }
+}

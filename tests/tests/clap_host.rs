@@ -105,7 +105,11 @@ fn bundle_loads_with_the_right_descriptor_and_ports() {
     assert!(outputs[0].is_main && outputs[0].channels == 2, "main output: {:?}", outputs[0]);
 
     let source = SourceParam::of(&mut plugin);
-    assert_eq!(plugin.params().len(), 1, "only the source parameter is expected");
+    let names: Vec<String> = plugin.params().into_iter().map(|p| p.name).collect();
+    for wanted in ["CC output", "Gate notes", "MIDI channel", "Attack", "Release", "Gate hysteresis", "Cello CC", "Drums note", "Voice on"] {
+        assert!(names.iter().any(|n| n == wanted), "parameter {wanted:?} missing from {names:?}");
+    }
+    assert_eq!(names.len(), 1 + 6 + 13 * 3, "source, 6 automation settings, 3 per instrument: {names:?}");
     assert_eq!(plugin.param_value(source.id), source.main, "the source defaults to Main");
 }
 

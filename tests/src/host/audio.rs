@@ -1,6 +1,6 @@
 //! The audio-thread side of an active plugin: pre-allocated buffers and one `process()` per block.
 
-use clack_host::events::event_types::ParamValueEvent;
+use clack_host::events::event_types::{MidiEvent, NoteOffEvent, NoteOnEvent, ParamValueEvent};
 use clack_host::prelude::*;
 use core::array::IntoIter;
 
@@ -12,9 +12,27 @@ const STEREO: usize = 2;
 const UNWRITTEN_OUTPUT: f32 = f32::from_bits(0x7fc0_dead);
 /// Parameter changes one block may carry.
 const MAX_PARAM_EVENTS: usize = 16;
+/// Output events one block may carry before the host's buffer grows.
+const OUTPUT_EVENTS: usize = 4096;
 
 /// One parameter change sent with a block: `(param id, plain value)`, applied at the block start.
 pub type ParamChange = (ClapId, f64);
+
+/// An event the plugin sent to the host.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum PluginEvent {
+    /// Raw MIDI 1.0 bytes (CC: `[0xB0 | channel, controller, value]`).
+    Midi([u8; 3]),
+    NoteOn { channel: i16, key: i16, velocity: f64 },
+    NoteOff { channel: i16, key: i16 },
+}
+
+/// A plugin event at its sample position since activation.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TimedEvent {
+    pub sample: u64,
+    pub event: PluginEvent,
+}
 
 /// Owned by the audio thread while the plugin is active. Every buffer the plugin sees is allocated
 /// up front; only handing the output back to the test allocates (host side, never in the plugin).
@@ -28,6 +46,7 @@ pub struct AudioSession {
     output_ports: AudioPorts,
     in_events: Vec<ParamValueEvent>,
     out_events: EventBuffer,
+    received: Vec<TimedEvent>,
     steady_time: u64,
     blocks_processed: u64,
 }
@@ -45,7 +64,8 @@ impl AudioSession {
             input_ports: AudioPorts::with_capacity(2 * STEREO, 2),
             output_ports: AudioPorts::with_capacity(STEREO, 1),
             in_events: Vec::with_capacity(MAX_PARAM_EVENTS),
-            out_events: EventBuffer::with_capacity(MAX_PARAM_EVENTS),
+            out_events: EventBuffer::with_capacity(OUTPUT_EVENTS),
+            received: Vec::new(),
             steady_time: 0,
             blocks_processed: 0,
         }
@@ -59,6 +79,16 @@ impl AudioSession {
     /// How many `process()` calls this activation has made.
     pub fn blocks_processed(&self) -> u64 {
         self.blocks_processed
+    }
+
+    /// The events the plugin sent since the last call, oldest first.
+    pub fn take_events(&mut self) -> Vec<TimedEvent> {
+        std::mem::take(&mut self.received)
+    }
+
+    /// Samples processed since activation.
+    pub fn samples_processed(&self) -> u64 {
+        self.steady_time
     }
 
     /// Calls `start_processing()` unless already started (must run on the audio thread).
@@ -175,8 +205,28 @@ impl AudioSession {
         if let Err(error) = status {
             panic!("process() failed for a block of {frames} frames at steady time {}: {error}", self.steady_time);
         }
+        self.collect_events();
         self.steady_time += frames as u64;
         self.blocks_processed += 1;
+    }
+
+    fn collect_events(&mut self) {
+        for event in self.out_events.iter() {
+            let pckn = |p: clack_host::events::Pckn| (p.raw_channel(), p.raw_key());
+            let decoded = if let Some(midi) = event.as_event::<MidiEvent>() {
+                Some(PluginEvent::Midi(midi.data()))
+            } else if let Some(on) = event.as_event::<NoteOnEvent>() {
+                let (channel, key) = pckn(on.pckn());
+                Some(PluginEvent::NoteOn { channel, key, velocity: on.velocity() })
+            } else {
+                event.as_event::<NoteOffEvent>().map(|off| {
+                    let (channel, key) = pckn(off.pckn());
+                    PluginEvent::NoteOff { channel, key }
+                })
+            };
+            let sample = self.steady_time + u64::from(event.header().time());
+            self.received.extend(decoded.map(|event| TimedEvent { sample, event }));
+        }
     }
 
     /// CLAP inputs are read-only: the plugin must not have written into them.

@@ -5,7 +5,7 @@ mod handlers;
 mod library;
 mod plugin;
 
-pub use audio::{same_bits, AudioSession, ParamChange};
+pub use audio::{same_bits, AudioSession, ParamChange, PluginEvent, TimedEvent};
 pub use clack_host::utils::ClapId;
 pub use handlers::{TestHost, TestHostMainThread, TestHostShared};
 pub use library::{ClapLibrary, PluginSummary};

@@ -1,6 +1,7 @@
 //! One plugin instance on the main thread: ports, parameters, state, activation, audio thread.
 
 use clack_extensions::audio_ports::{AudioPortFlags, AudioPortInfoBuffer, PluginAudioPorts};
+use clack_extensions::note_ports::PluginNotePorts;
 use clack_extensions::params::{ParamInfoBuffer, PluginParams};
 use clack_extensions::state::{PluginState, StateError};
 use clack_host::events::event_types::ParamValueEvent;
@@ -60,6 +61,12 @@ impl HostedPlugin {
                 }
             })
             .collect()
+    }
+
+    /// How many note ports the plugin declares as inputs (`is_input`) or outputs.
+    pub fn note_port_count(&mut self, is_input: bool) -> u32 {
+        let ports: PluginNotePorts = self.extension("note-ports");
+        ports.count(&self.instance.plugin_handle(), is_input)
     }
 
     /// Every parameter, in the plugin's order.
@@ -130,6 +137,20 @@ impl HostedPlugin {
         let result = state.load(&self.instance.plugin_handle(), &mut &bytes[..]);
         self.run_main_thread_callbacks();
         result
+    }
+
+    /// Sets a persisted (non-parameter) field the way a host restores a project: saves the state,
+    /// replaces `fields[name]` with `json` (the field's serialised value) and loads it back.
+    pub fn set_persisted_field(&mut self, name: &str, json: &str) {
+        let state = self.save_state();
+        let (length, body) = state.split_at(8);
+        assert_eq!(u64::from_le_bytes(length.try_into().unwrap()) as usize, body.len(), "nice-plug's length prefix");
+        let mut document: serde_json::Value = serde_json::from_slice(body).expect("the state is JSON");
+        document["fields"][name] = serde_json::Value::String(json.to_owned());
+        let body = serde_json::to_vec(&document).unwrap();
+        let mut edited = (body.len() as u64).to_le_bytes().to_vec();
+        edited.extend_from_slice(&body);
+        self.load_state(&edited).unwrap_or_else(|e| panic!("the plugin rejected its state with {name} = {json}: {e:?}"));
     }
 
     /// Activates for `sample_rate` and blocks of `min_frames..=max_frames`; allocates all buffers.

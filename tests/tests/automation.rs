@@ -1,0 +1,164 @@
+//! MIDI outputs through a real CLAP host. A test model with a known response (drums follow the
+//! input's loudness, cello/violin/others are constant) is restored from the project state, as a
+//! host restores a user's model choice; audio is streamed in real time (like an audio device), a
+//! noise step must raise the drums CC and open and close its gate exactly once, on the configured
+//! channel and numbers, analysing the main or the sidechain input. The bundle aborts on any
+//! allocation in process(), so these runs also prove the outputs allocate nothing.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use instrumeter::models::ModelKind;
+use instrumeter::testkit::mean_band_frame_model;
+use instrumeter_tests::bundle::built_clap_bundle;
+use instrumeter_tests::host::{same_bits, AudioSession, ClapLibrary, HostedPlugin, ParamChange, PluginEvent, TimedEvent};
+use instrumeter_tests::signals::Noise;
+
+const PLUGIN_ID: &str = "org.instrumeter.instrumeter";
+const RATE: f64 = 48_000.0;
+const BLOCK: usize = 512;
+/// MIDI channel as the parameter shows it (1-based), and the channel on the wire (0-based).
+const CHANNEL_TEXT: &str = "3";
+const WIRE_CHANNEL: u8 = 2;
+const CC_STATUS: u8 = 0xB0 | WIRE_CHANNEL;
+/// Instrument slots and their default CC (20 + slot) and gate note (36 + slot).
+const CELLO: u8 = 0;
+const VIOLIN: u8 = 9;
+const DRUMS: u8 = 12;
+/// Seconds of silence (the model loads), noise, silence.
+const SCHEDULE: [f64; 3] = [1.0, 1.5, 1.5];
+
+/// Writes the test model: drums = sigmoid(mean log-mel + 12) (≈ 0 in silence, ≈ 1 with noise),
+/// cello = sigmoid(2), violin = sigmoid(0.4), every other class sigmoid(−4); thresholds 0.5.
+fn write_test_model() -> PathBuf {
+    let mut gains = [0.0f32; 13];
+    let mut biases = [-4.0f32; 13];
+    (gains[DRUMS as usize], biases[DRUMS as usize]) = (1.0, 12.0);
+    (biases[CELLO as usize], biases[VIOLIN as usize]) = (2.0, 0.4);
+    let (card, onnx) = mean_band_frame_model(&gains, &biases, 16, 8, true);
+    assert_eq!(card.kind, ModelKind::FrameActivation);
+    let folder = std::env::temp_dir().join(format!("instrumeter-automation-{}", std::process::id()));
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(folder.join("step.card.json"), serde_json::to_vec(&card).unwrap()).unwrap();
+    std::fs::write(folder.join("step.onnx"), onnx).unwrap();
+    folder.join("step.card.json")
+}
+
+/// Silence, then noise at −10 dBFS, then silence; returns the signal and the step's sample.
+fn step_signal() -> (Vec<f32>, u64) {
+    let [quiet, loud, tail] = SCHEDULE.map(|s| (s * RATE) as usize);
+    let mut noise = Noise::new(5);
+    let mut signal = vec![0.0f32; quiet];
+    signal.extend((0..loud).map(|_| 0.3 * noise.next_sample()));
+    signal.extend(std::iter::repeat_n(0.0, tail));
+    (signal, quiet as u64)
+}
+
+/// A plugin restored with the test model, gate notes on, MIDI channel 3, analysing `source`.
+fn plugin_with_test_model(library: &ClapLibrary, source: &str) -> (HostedPlugin, Vec<ParamChange>) {
+    let mut plugin = library.instantiate(PLUGIN_ID);
+    let card = write_test_model();
+    plugin.set_persisted_field("model", &serde_json::to_string(&Some(card)).unwrap());
+    let params = [("Gate notes", "On"), ("MIDI channel", CHANNEL_TEXT), ("Analyse", source)]
+        .map(|(name, text)| {
+            let id = plugin.param_id(name);
+            (id, plugin.param_value_of_text(id, text))
+        })
+        .to_vec();
+    (plugin, params)
+}
+
+/// Streams `main` (and `sidechain`) block by block at the pace of a real audio device.
+fn play_in_real_time(audio: &mut AudioSession, main: &[f32], sidechain: Option<&[f32]>, params: &[ParamChange]) -> Vec<f32> {
+    let start = Instant::now();
+    let mut output = Vec::with_capacity(main.len());
+    for (index, block) in main.chunks(BLOCK).enumerate() {
+        let range = index * BLOCK..index * BLOCK + block.len();
+        let side = sidechain.map(|s| [&s[range.clone()], &s[range.clone()]]);
+        let first_params = if index == 0 { params } else { &[] };
+        output.extend(audio.process_block([block, block], side, first_params)[0].iter());
+        let due = Duration::from_secs_f64(range.end as f64 / RATE);
+        std::thread::sleep(due.saturating_sub(start.elapsed()));
+    }
+    output
+}
+
+/// (sample, value) of every CC `controller` on the configured channel.
+fn cc_values(events: &[TimedEvent], controller: u8) -> Vec<(u64, u8)> {
+    events
+        .iter()
+        .filter_map(|e| match e.event {
+            PluginEvent::Midi([status, cc, value]) if status == CC_STATUS && cc == controller => Some((e.sample, value)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// ("on"/"off", sample) of the gate note of instrument `slot` on the configured channel.
+fn gate_changes(events: &[TimedEvent], slot: u8) -> Vec<(&'static str, u64)> {
+    let (channel, key) = (i16::from(WIRE_CHANNEL), 36 + i16::from(slot));
+    events
+        .iter()
+        .filter_map(|e| match e.event {
+            PluginEvent::NoteOn { channel: c, key: k, .. } if (c, k) == (channel, key) => Some(("on", e.sample)),
+            PluginEvent::NoteOff { channel: c, key: k } if (c, k) == (channel, key) => Some(("off", e.sample)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Runs the step through the analysed input (`source`), returns the events and the step sample.
+fn run_step(source: &str) -> (Vec<TimedEvent>, u64) {
+    let library = ClapLibrary::load(&built_clap_bundle());
+    let (mut plugin, params) = plugin_with_test_model(&library, source);
+    assert!(plugin.note_port_count(false) >= 1, "the plugin must declare a note/MIDI output port");
+    let (step, step_at) = step_signal();
+    let silence = vec![0.0f32; step.len()];
+    // The analysed input gets the step; the other input stays silent.
+    let (main, sidechain) = if source == "Main" { (&step, &silence) } else { (&silence, &step) };
+    plugin.activate(RATE, 1, BLOCK as u32);
+    let (output, events) = plugin.on_audio_thread(|audio| {
+        let output = play_in_real_time(audio, main, Some(sidechain), &params);
+        (output, audio.take_events())
+    });
+    plugin.deactivate();
+    assert!(same_bits(&output, main), "{source}: the main input must pass through untouched");
+    (events, step_at)
+}
+
+fn assert_step_response(source: &str) {
+    let (events, step_at) = run_step(source);
+    let drums = cc_values(&events, 20 + DRUMS);
+    let before: Vec<_> = drums.iter().filter(|(s, _)| *s < step_at).collect();
+    assert!(before.iter().all(|(_, v)| *v <= 1), "{source}: drums CC before the step: {before:?}");
+    let onset = drums.iter().find(|(s, v)| *s >= step_at && *v >= 64).unwrap_or_else(|| panic!("{source}: drums CC never reached 64: {drums:?}"));
+    let latency_s = (onset.0 - step_at) as f64 / RATE;
+    println!("{source}: step → drums CC ≥ 64 after {:.0} ms", latency_s * 1e3);
+    assert!(latency_s < 1.5, "{source}: the drums CC took {latency_s:.2} s to follow the step");
+    assert!(drums.iter().any(|(_, v)| *v == 127), "{source}: drums CC never reached full scale");
+    // ≈ 1.1 s of the 300 ms default release after the analysis notices the silence: e^−3.7 ≈ 3 %.
+    assert!(drums.last().is_some_and(|(_, v)| *v <= 5), "{source}: drums CC did not fall back: {:?}", drums.last());
+
+    // Constant classes settle at round(127 · sigmoid(bias)).
+    for (slot, expected) in [(CELLO, 112), (VIOLIN, 76), (2, 2)] {
+        let last = cc_values(&events, 20 + slot).last().map(|(_, v)| *v);
+        assert_eq!(last, Some(expected), "{source}: CC {} of slot {slot}", 20 + slot);
+    }
+
+    let drum_gate = gate_changes(&events, DRUMS);
+    assert_eq!(drum_gate.iter().map(|(kind, _)| *kind).collect::<Vec<_>>(), ["on", "off"], "{source}: drum gate {drum_gate:?}");
+    let step_end = step_at + (SCHEDULE[1] * RATE) as u64;
+    assert!(drum_gate[0].1 > step_at && drum_gate[1].1 > step_end, "{source}: drum gate at the wrong time: {drum_gate:?}");
+    assert_eq!(gate_changes(&events, CELLO).iter().map(|(k, _)| *k).collect::<Vec<_>>(), ["on"], "cello (0.88) is on throughout");
+    assert!(gate_changes(&events, 2).is_empty(), "flute (0.02) never opens");
+}
+
+#[test]
+fn a_noise_step_on_the_main_input_drives_the_drums_cc_and_gate() {
+    assert_step_response("Main");
+}
+
+#[test]
+fn the_sidechain_drives_the_outputs_when_selected_while_main_passes_through() {
+    assert_step_response("Sidechain");
+}

@@ -7,6 +7,8 @@ packages=(
   build-essential pkg-config
   # run-time libraries the editor's window dlopens (X11, xcb, GL)
   libx11-6 libx11-xcb1 libxcb1 libgl1 libxkbcommon-x11-0 libxcursor1
+  # the editor-window test and `cargo xtask screenshot`: a virtual X server with software GL
+  xvfb libgl1-mesa-dri
 )
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi

@@ -105,7 +105,7 @@ pub struct ViewSettings {
 
 impl Default for ViewSettings {
     fn default() -> Self {
-        Self { width: 900, height: 640, history_s: 20.0, peak_hold_s: 1.5, peak_decay_per_s: 0.5 }
+        Self { width: 960, height: 800, history_s: 20.0, peak_hold_s: 1.5, peak_decay_per_s: 0.5 }
     }
 }
 

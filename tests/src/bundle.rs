@@ -23,7 +23,7 @@ pub fn workspace_root() -> PathBuf {
 }
 
 /// Cargo's target dir (honours `CARGO_TARGET_DIR`).
-fn target_dir() -> PathBuf {
+pub fn target_dir() -> PathBuf {
     match std::env::var_os("CARGO_TARGET_DIR") {
         Some(dir) => workspace_root().join(dir),
         None => workspace_root().join("target"),

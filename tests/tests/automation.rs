@@ -6,12 +6,10 @@
 //! allocation in process(), so these runs also prove the outputs allocate nothing.
 
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
-
 use instrumeter::models::ModelKind;
 use instrumeter::testkit::mean_band_frame_model;
 use instrumeter_tests::bundle::built_clap_bundle;
-use instrumeter_tests::host::{same_bits, AudioSession, ClapLibrary, HostedPlugin, ParamChange, PluginEvent, TimedEvent};
+use instrumeter_tests::host::{same_bits, ClapLibrary, HostedPlugin, ParamChange, PluginEvent, TimedEvent};
 use instrumeter_tests::signals::Noise;
 
 const PLUGIN_ID: &str = "org.instrumeter.instrumeter";
@@ -68,21 +66,6 @@ fn plugin_with_test_model(library: &ClapLibrary, source: &str) -> (HostedPlugin,
     (plugin, params)
 }
 
-/// Streams `main` (and `sidechain`) block by block at the pace of a real audio device.
-fn play_in_real_time(audio: &mut AudioSession, main: &[f32], sidechain: Option<&[f32]>, params: &[ParamChange]) -> Vec<f32> {
-    let start = Instant::now();
-    let mut output = Vec::with_capacity(main.len());
-    for (index, block) in main.chunks(BLOCK).enumerate() {
-        let range = index * BLOCK..index * BLOCK + block.len();
-        let side = sidechain.map(|s| [&s[range.clone()], &s[range.clone()]]);
-        let first_params = if index == 0 { params } else { &[] };
-        output.extend(audio.process_block([block, block], side, first_params)[0].iter());
-        let due = Duration::from_secs_f64(range.end as f64 / RATE);
-        std::thread::sleep(due.saturating_sub(start.elapsed()));
-    }
-    output
-}
-
 /// (sample, value) of every CC `controller` on the configured channel.
 fn cc_values(events: &[TimedEvent], controller: u8) -> Vec<(u64, u8)> {
     events
@@ -118,7 +101,7 @@ fn run_step(source: &str) -> (Vec<TimedEvent>, u64) {
     let (main, sidechain) = if source == "Main" { (&step, &silence) } else { (&silence, &step) };
     plugin.activate(RATE, 1, BLOCK as u32);
     let (output, events) = plugin.on_audio_thread(|audio| {
-        let output = play_in_real_time(audio, main, Some(sidechain), &params);
+        let [output, _] = audio.play_in_real_time([main, main], Some([sidechain, sidechain]), BLOCK, RATE, &params);
         (output, audio.take_events())
     });
     plugin.deactivate();

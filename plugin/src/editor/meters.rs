@@ -18,7 +18,7 @@ pub fn draw_meters(ui: &mut Ui, snapshot: &AnalysisSnapshot, view: &AnalysisView
         ui.label("No model is running yet.");
         return;
     };
-    egui::Grid::new("meters").num_columns(5).spacing([10.0, 6.0]).show(ui, |ui| {
+    egui::Grid::new("meters").num_columns(5).spacing([10.0, 4.0]).show(ui, |ui| {
         for (class, label) in card.labels.iter().enumerate().take(MAX_CLASSES) {
             let slot = instrument_slot(&label.code);
             let enabled = slot.is_none_or(|s| params.instruments[s].enabled.value());

@@ -10,7 +10,7 @@ mod view;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use egui::{TextureHandle, Ui};
+use egui::Ui;
 use nice_plug::editor::dpi::LogicalSize;
 use nice_plug::prelude::*;
 use nice_plug::context::gui::GuiContext;
@@ -48,7 +48,7 @@ pub fn create(params: Arc<InstrumeterParams>, link: Arc<LiveLink>) -> Option<Ins
     let state = EguiEditorState::from_size(size, 1.0);
     let resize = ResizeHint::resizable().with_min_logical_size(LogicalSize::new(MIN_SIZE.0, MIN_SIZE.1));
     let settings = EguiNiceSettings::new().with_tile("Instrumeter").with_resize_hint(resize);
-    let app = EditorApp { params, link, gui: None, view: AnalysisView::default(), models: Vec::new(), path_text: String::new(), texture: None, last_frame: None };
+    let app = EditorApp { params, link, gui: None, view: AnalysisView::default(), models: Vec::new(), path_text: String::new(), last_frame: None };
     create_egui_editor(state, Default::default(), settings, app)
 }
 
@@ -60,7 +60,6 @@ pub struct EditorApp {
     view: AnalysisView,
     models: Vec<ModelChoice>,
     path_text: String,
-    texture: Option<TextureHandle>,
     last_frame: Option<Instant>,
 }
 
@@ -90,10 +89,12 @@ impl NiceEguiApp for EditorApp {
         });
         egui::CentralPanel::default().show(ui, |ui| match &snapshot {
             Some(snapshot) => {
-                meters::draw_meters(ui, snapshot, &self.view, &self.params, &setter);
-                ui.separator();
-                let rows = snapshot.card.as_ref().map_or(1.0, |c| rows_per_second(c)) * view_settings.history_s;
-                heatmap::draw_heatmap(ui, snapshot, &self.view, rows.round() as usize, &mut self.texture);
+                egui::ScrollArea::vertical().show(ui, |ui| {
+                    meters::draw_meters(ui, snapshot, &self.view, &self.params, &setter);
+                    ui.separator();
+                    let rows = snapshot.card.as_ref().map_or(1.0, |c| rows_per_second(c)) * view_settings.history_s;
+                    heatmap::draw_heatmap(ui, snapshot, &self.view, rows.round() as usize);
+                });
             }
             None => {
                 ui.label("Start playback (or activate the plugin) to see the instruments.");
@@ -108,7 +109,6 @@ impl NiceEguiApp for EditorApp {
     }
 
     fn editor_closed(&mut self) {
-        self.texture = None;
         self.last_frame = None;
     }
 }

@@ -150,6 +150,33 @@ impl AudioSession {
         output
     }
 
+    /// Like [`Self::process_signal`] with fixed `block` sizes, but paced like an audio device:
+    /// each block is due at its time since the start, at `sample_rate`.
+    pub fn play_in_real_time(
+        &mut self,
+        main: [&[f32]; STEREO],
+        sidechain: Option<[&[f32]; STEREO]>,
+        block: usize,
+        sample_rate: f64,
+        params: &[ParamChange],
+    ) -> [Vec<f32>; STEREO] {
+        let start = std::time::Instant::now();
+        let mut output = [Vec::with_capacity(main[0].len()), Vec::with_capacity(main[0].len())];
+        let (mut done, mut params) = (0, params);
+        while done < main[0].len() {
+            let range = done..(done + block.min(self.max_frames)).min(main[0].len());
+            let block_sidechain = sidechain.map(|channels| channels.map(|c| &c[range.clone()]));
+            let out = self.process_block(main.map(|c| &c[range.clone()]), block_sidechain, params);
+            for (channel, samples) in output.iter_mut().zip(out) {
+                channel.extend_from_slice(&samples);
+            }
+            (done, params) = (range.end, &[]);
+            let due = std::time::Duration::from_secs_f64(done as f64 / sample_rate);
+            std::thread::sleep(due.saturating_sub(start.elapsed()));
+        }
+        output
+    }
+
     fn check_block(&self, frames: usize, main: [&[f32]; 2], sidechain: Option<[&[f32]; 2]>, params: &[ParamChange]) {
         assert!(frames > 0, "CLAP blocks must not be empty");
         assert!(

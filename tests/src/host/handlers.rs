@@ -4,6 +4,7 @@ use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
+use clack_extensions::gui::{GuiSize, HostGui, HostGuiImpl};
 use clack_extensions::log::{HostLog, HostLogImpl, LogSeverity};
 use clack_extensions::params::{
     HostParams, HostParamsImplMainThread, HostParamsImplShared, ParamClearFlags, ParamRescanFlags,
@@ -20,7 +21,7 @@ impl HostHandlers for TestHost {
     type AudioProcessor<'a> = ();
 
     fn declare_extensions(builder: &mut HostExtensions<Self>, _shared: &Self::Shared<'_>) {
-        builder.register::<HostLog>().register::<HostParams>().register::<HostState>();
+        builder.register::<HostLog>().register::<HostParams>().register::<HostState>().register::<HostGui>();
     }
 }
 
@@ -79,6 +80,25 @@ impl HostParamsImplShared for TestHostShared {
     fn request_flush(&self) {
         self.flush_requested.store(true, Ordering::Release);
     }
+}
+
+/// The editor's requests: the test host's window has a fixed size and is always shown.
+impl HostGuiImpl for TestHostShared {
+    fn resize_hints_changed(&self) {}
+
+    fn request_resize(&self, _new_size: GuiSize) -> Result<(), HostError> {
+        Err(HostError::Message("the test host's window has a fixed size"))
+    }
+
+    fn request_show(&self) -> Result<(), HostError> {
+        Ok(())
+    }
+
+    fn request_hide(&self) -> Result<(), HostError> {
+        Ok(())
+    }
+
+    fn closed(&self, _was_destroyed: bool) {}
 }
 
 /// Main-thread notifications from the plugin.

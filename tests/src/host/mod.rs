@@ -1,12 +1,14 @@
 //! A minimal reusable CLAP host (clack-host): load, instantiate, activate, process, params, state.
 
 mod audio;
+mod gui;
 mod handlers;
 mod library;
 mod plugin;
 
 pub use audio::{same_bits, AudioSession, ParamChange, PluginEvent, TimedEvent};
 pub use clack_host::utils::ClapId;
+pub use gui::PluginEditor;
 pub use handlers::{TestHost, TestHostMainThread, TestHostShared};
 pub use library::{ClapLibrary, PluginSummary};
 pub use plugin::{HostedPlugin, ParamSummary, PortSummary};

@@ -32,8 +32,8 @@ pub struct ParamSummary {
 /// A plugin instance, inactive or active (then it owns the [`AudioSession`]).
 pub struct HostedPlugin {
     // Dropped before `instance`, so a panicking test still leaves the instance its sole owner.
-    audio: Option<AudioSession>,
-    instance: PluginInstance<TestHost>,
+    pub(super) audio: Option<AudioSession>,
+    pub(super) instance: PluginInstance<TestHost>,
 }
 
 impl HostedPlugin {

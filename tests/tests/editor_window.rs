@@ -1,0 +1,64 @@
+//! The editor in a real window: Xvfb, embedded in a host window through the CLAP gui extension
+//! while audio plays, closed and reopened while the audio thread keeps processing, then captured
+//! as a PNG (`target/screenshots/editor.png`) and checked to show the meters and the history.
+
+use std::time::{Duration, Instant};
+
+use instrumeter_tests::bundle::{built_clap_bundle, target_dir};
+use instrumeter_tests::display::{HostWindow, VirtualDisplay};
+use instrumeter_tests::host::{same_bits, ClapLibrary, PluginEditor};
+use instrumeter_tests::signals::main_program;
+
+const RATE: f64 = 48_000.0;
+const BLOCK: usize = 512;
+/// The meters' background colour (editor palette `METER_BACKGROUND`).
+const METER_BACKGROUND: [u8; 3] = [28, 31, 38];
+
+/// Keeps the host's main loop turning for `time`.
+fn idle(editor: &mut PluginEditor<'_>, time: Duration) {
+    let end = Instant::now() + time;
+    while Instant::now() < end {
+        editor.pump();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn the_editor_draws_while_audio_plays_and_survives_reopening() {
+    let display = VirtualDisplay::start(1280, 1024);
+    // This test binary has this one test, so setting the process environment races with nothing.
+    std::env::set_var("DISPLAY", display.name());
+    let library = ClapLibrary::load(&built_clap_bundle());
+    let mut plugin = library.instantiate("org.instrumeter.instrumeter");
+    plugin.activate(RATE, 1, BLOCK as u32);
+    let signal = main_program(RATE, 7.0);
+    let (output, screenshot) = plugin.while_playing(
+        |audio| audio.play_in_real_time([&signal[0], &signal[1]], None, BLOCK, RATE, &[]),
+        |editor| {
+            let (width, height) = editor.size();
+            assert!(width >= 640 && height >= 420, "editor size {width}×{height}");
+            let window = HostWindow::open(&display, width as u16, height as u16);
+            editor.open_in(window.id());
+            idle(editor, Duration::from_millis(1500));
+            editor.close();
+            idle(editor, Duration::from_millis(300));
+            editor.open_in(window.id());
+            idle(editor, Duration::from_secs(4));
+            let screenshot = window.capture();
+            editor.close();
+            screenshot
+        },
+    );
+    plugin.deactivate();
+    assert!(same_bits(&output[0], &signal[0]) && same_bits(&output[1], &signal[1]), "audio passes through with the editor open");
+    let path = target_dir().join("screenshots").join("editor.png");
+    screenshot.save_png(&path);
+    println!("editor screenshot: {}", path.display());
+    let colours = screenshot.distinct_colours();
+    assert!(colours > 50, "the window looks empty: {colours} colours in {}", path.display());
+    let meter_pixels = screenshot.count_matching(|p| p.iter().zip(METER_BACKGROUND).all(|(a, b)| a.abs_diff(b) <= 2));
+    assert!(meter_pixels > 2_000, "no meters drawn ({meter_pixels} meter-background pixels) in {}", path.display());
+    // The heatmap's colour for low activations (0–0.1): dark blue, more blue than the background.
+    let cold_history = screenshot.count_matching(|[r, g, b]| r < 16 && (14..48).contains(&g) && (40..72).contains(&b));
+    assert!(cold_history > 2_000, "no history heatmap drawn ({cold_history} cold cells) in {}", path.display());
+}

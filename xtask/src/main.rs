@@ -8,6 +8,7 @@ mod demo;
 mod eval;
 mod picture;
 mod process_bench;
+mod screenshot;
 mod signals;
 mod synth;
 mod train;
@@ -62,6 +63,17 @@ enum Command {
     Synth(synth::SynthOptions),
     /// Score a model on labelled audio (P/R/F1, thresholds, report next to the model).
     Eval(eval::EvalOptions),
+    /// Open the release plugin's editor under Xvfb while an audio file plays; save a PNG of it.
+    Screenshot {
+        /// Audio file to play; defaults to the bundled demo clip.
+        file: Option<PathBuf>,
+        /// Seconds to play before the picture is taken.
+        #[arg(long, default_value_t = 12.0)]
+        seconds: f64,
+        /// Where to write the picture.
+        #[arg(long, default_value = "docs/editor.png")]
+        png: PathBuf,
+    },
     /// Measure front-end throughput (against librosa when Python has it) and process() cost.
     Bench {
         /// Seconds of audio to time.
@@ -80,5 +92,6 @@ fn main() -> Result<()> {
         Command::Synth(options) => synth::run(&options),
         Command::Bench { seconds } => bench::run(seconds),
         Command::Eval(options) => eval::run(&options),
+        Command::Screenshot { file, seconds, png } => screenshot::run(file, seconds, &png),
     }
 }

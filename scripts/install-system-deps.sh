@@ -9,6 +9,8 @@ packages=(
   libx11-6 libx11-xcb1 libxcb1 libgl1 libxkbcommon-x11-0 libxcursor1
   # the editor-window test and `cargo xtask screenshot`: a virtual X server with software GL
   xvfb libgl1-mesa-dri
+  # the standalone application (`--features standalone`): ALSA and JACK headers
+  libasound2-dev libjack-jackd2-dev
 )
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi

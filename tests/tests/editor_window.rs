@@ -1,6 +1,7 @@
 //! The editor in a real window: Xvfb, embedded in a host window through the CLAP gui extension
-//! while audio plays, closed and reopened while the audio thread keeps processing, then captured
-//! as a PNG (`target/screenshots/editor.png`) and checked to show the meters and the history.
+//! while audio plays, closed and reopened while the audio thread keeps
+//! processing, captured as a PNG (`target/screenshots/editor.png`) and checked to show the meters
+//! and the history; a host resize must be saved with the project.
 
 use std::time::{Duration, Instant};
 
@@ -23,6 +24,13 @@ fn idle(editor: &mut PluginEditor<'_>, time: Duration) {
     }
 }
 
+/// The editor settings in a saved state (nice-plug: 8-byte length, JSON, fields as JSON strings).
+fn persisted_view(state: &[u8]) -> serde_json::Value {
+    let document: serde_json::Value = serde_json::from_slice(&state[8..]).expect("the state is JSON");
+    let view = document["fields"]["view"].as_str().expect("the state has the editor's view settings");
+    serde_json::from_str(view).expect("the view settings are JSON")
+}
+
 #[test]
 fn the_editor_draws_while_audio_plays_and_survives_reopening() {
     let display = VirtualDisplay::start(1280, 1024);
@@ -35,21 +43,28 @@ fn the_editor_draws_while_audio_plays_and_survives_reopening() {
     let (output, screenshot) = plugin.while_playing(
         |audio| audio.play_in_real_time([&signal[0], &signal[1]], None, BLOCK, RATE, &[]),
         |editor| {
-            let (width, height) = editor.size();
+            let (width, height) = editor.create();
             assert!(width >= 640 && height >= 420, "editor size {width}×{height}");
             let window = HostWindow::open(&display, width as u16, height as u16);
-            editor.open_in(window.id());
+            editor.show_in(window.id());
             idle(editor, Duration::from_millis(1500));
             editor.close();
             idle(editor, Duration::from_millis(300));
-            editor.open_in(window.id());
+            assert_eq!(editor.create(), (width, height), "reopened at the same size");
+            editor.show_in(window.id());
             idle(editor, Duration::from_secs(4));
             let screenshot = window.capture();
+            assert!(editor.can_resize(), "the editor should be resizable");
+            editor.set_size(width - 100, height - 60);
+            idle(editor, Duration::from_millis(800));
             editor.close();
             screenshot
         },
     );
+    let view = persisted_view(&plugin.save_state());
     plugin.deactivate();
+    let (width, height) = (screenshot.width, screenshot.height);
+    assert_eq!((view["width"].as_u64(), view["height"].as_u64()), (Some(u64::from(width) - 100), Some(u64::from(height) - 60)), "the new editor size is saved with the project: {view}");
     assert!(same_bits(&output[0], &signal[0]) && same_bits(&output[1], &signal[1]), "audio passes through with the editor open");
     let path = target_dir().join("screenshots").join("editor.png");
     screenshot.save_png(&path);

@@ -31,9 +31,9 @@ pub fn run(file: Option<PathBuf>, seconds: f64, png: &Path) -> Result<()> {
     let (_, screenshot) = plugin.while_playing(
         |session| session.play_in_real_time([&audio, &audio], None, BLOCK, rate, &[]),
         |editor| {
-            let (width, height) = editor.size();
+            let (width, height) = editor.create();
             let window = HostWindow::open(&display, width as u16, height as u16);
-            editor.open_in(window.id());
+            editor.show_in(window.id());
             // The audio thread plays meanwhile; grab the picture just before it ends.
             std::thread::sleep(Duration::from_secs_f64((audio.len() as f64 / rate - 0.5).max(0.5)));
             editor.pump();

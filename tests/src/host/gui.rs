@@ -1,7 +1,7 @@
 //! The plugin's editor embedded in a host window (CLAP gui extension, X11), opened and closed on
 //! the main thread while the audio thread keeps processing.
 
-use clack_extensions::gui::{GuiApiType, GuiConfiguration, PluginGui, Window};
+use clack_extensions::gui::{GuiApiType, GuiConfiguration, GuiSize, PluginGui, Window};
 use clack_host::prelude::*;
 
 use super::audio::AudioSession;
@@ -24,15 +24,34 @@ impl PluginEditor<'_> {
         (size.width, size.height)
     }
 
-    /// Creates the editor inside the X11 window `parent` and shows it.
-    pub fn open_in(&mut self, parent: u32) {
+    /// Whether the editor says it can be resized by the host.
+    pub fn can_resize(&mut self) -> bool {
+        self.gui.can_resize(&mut self.instance.plugin_handle())
+    }
+
+    /// Asks the open editor to take `width` × `height` pixels (as a host does when its window is resized).
+    pub fn set_size(&mut self, width: u32, height: u32) {
+        let mut handle = self.instance.plugin_handle();
+        self.gui.set_size(&mut handle, GuiSize { width, height }).expect("gui.set_size");
+        self.pump();
+    }
+
+    /// Creates the embedded X11 editor and returns its size in pixels, so the host can make a
+    /// window that fits.
+    pub fn create(&mut self) -> (u32, u32) {
         let mut handle = self.instance.plugin_handle();
         assert!(self.gui.is_api_supported(&mut handle, EMBEDDED_X11), "the plugin cannot embed its editor in an X11 window");
         self.gui.create(&mut handle, EMBEDDED_X11).expect("gui.create(x11, embedded)");
+        self.open = true;
+        self.size()
+    }
+
+    /// Embeds the created editor in the X11 window `parent` and shows it.
+    pub fn show_in(&mut self, parent: u32) {
+        let mut handle = self.instance.plugin_handle();
         // SAFETY: the parent window outlives the editor (the caller closes it before dropping it).
         unsafe { self.gui.set_parent(&mut handle, Window::from_x11_handle(parent.into())) }.expect("gui.set_parent");
         self.gui.show(&mut handle).expect("gui.show");
-        self.open = true;
         self.pump();
     }
 

@@ -9,6 +9,8 @@ packages=(
   libx11-6 libx11-xcb1 libxcb1 libgl1 libxkbcommon-x11-0 libxcursor1
   # the editor-window test and `cargo xtask screenshot`: a virtual X server with software GL
   xvfb libgl1-mesa-dri
+  # SoundFonts for `cargo xtask synth` (CI renders a few clips): FluidR3 trains, TimGM6mb is held out
+  fluid-soundfont-gm timgm6mb-soundfont
   # the standalone application (`--features standalone`): ALSA and JACK headers
   libasound2-dev libjack-jackd2-dev
 )

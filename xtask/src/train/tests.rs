@@ -1,4 +1,5 @@
-//! End to end on a few seconds of generated data: fixture → train → resume → export → tract parity.
+//! End to end on a few seconds of data: fixture (generated sines, or `cargo xtask synth` with the
+//! Debian SoundFonts) → train → resume → export → tract parity.
 
 use std::f32::consts::TAU;
 use std::path::{Path, PathBuf};
@@ -8,6 +9,7 @@ use serde_json::json;
 
 use super::model::Architecture;
 use super::{export, train, DeviceChoice, ExportOptions, TrainOptions};
+use crate::synth::{self, SynthOptions};
 
 const SAMPLE_RATE: u32 = 22_050;
 const CLIP_SECONDS: f32 = 3.0;
@@ -77,10 +79,11 @@ fn options(arch: Architecture, data: &Path, out: &Path, epochs: usize, resume: b
     }
 }
 
-fn trains_resumes_and_exports(arch: Architecture) {
-    let dir = scratch(arch.name());
+/// `make_data` fills the data folder (`train/`, `valid/`); then the run trains, resumes, exports.
+fn trains_resumes_and_exports(arch: Architecture, name: &str, make_data: impl FnOnce(&Path)) {
+    let dir = scratch(name);
     let (data, run) = (dir.join("data"), dir.join("run"));
-    write_fixture(&data);
+    make_data(&data);
 
     train(&options(arch, &data, &run, 1, false)).unwrap();
     assert!(data.join("cache/train.logmel.bin").is_file(), "features are cached per split");
@@ -100,10 +103,35 @@ fn trains_resumes_and_exports(arch: Architecture) {
 
 #[test]
 fn han_convnet_trains_resumes_and_exports_with_tract_parity() {
-    trains_resumes_and_exports(Architecture::Han);
+    trains_resumes_and_exports(Architecture::Han, "han", write_fixture);
 }
 
 #[test]
 fn frame_cnn_trains_resumes_and_exports_with_tract_parity() {
-    trains_resumes_and_exports(Architecture::Frames);
+    trains_resumes_and_exports(Architecture::Frames, "frames", write_fixture);
+}
+
+/// The real data path in miniature: a few clips rendered from the Debian SoundFonts
+/// (`scripts/install-system-deps.sh` installs FluidR3 and the small held-out TimGM6mb), no real
+/// notes, then the frame CNN trains on them and exports with tract parity.
+#[test]
+fn soundfont_clips_train_and_export_with_tract_parity() {
+    trains_resumes_and_exports(Architecture::Frames, "soundfonts", |data| {
+        let no_real_notes = data.with_file_name("no-real-notes");
+        std::fs::create_dir_all(&no_real_notes).unwrap();
+        let options = SynthOptions {
+            out: data.to_path_buf(),
+            seed: 3,
+            train: 6,
+            valid: 2,
+            test: 2,
+            seconds: 3.0,
+            soundfonts: "/usr/share/sounds/sf2".into(),
+            real_notes: no_real_notes,
+        };
+        synth::run(&options).expect("synth with the Debian SoundFonts (run scripts/install-system-deps.sh)");
+        let manifest = std::fs::read_to_string(data.join("manifest.json")).unwrap();
+        assert!(manifest.contains("TimGM6mb.sf2"), "the test split names its held-out font");
+        assert_eq!(std::fs::read_dir(data.join("train")).unwrap().count(), 12, "6 clips: wav + labels each");
+    });
 }

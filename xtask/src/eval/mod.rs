@@ -15,7 +15,7 @@ use instrumeter::models::{AggregationMethod, LoadedModel, MetricsEntry, ModelCar
 use crate::analyze::{clip::ClipAggregate, file_rows};
 pub use datasets::Layout;
 use datasets::LabelledClip;
-use report::Section;
+use report::{PolyphonyGroup, Section};
 use scores::{tune_thresholds, Counts, Scores};
 
 /// What to evaluate, on what.
@@ -56,11 +56,7 @@ pub fn run(options: &EvalOptions) -> Result<()> {
     let card_thresholds = card.threshold_vector();
     let thresholds_for = |items: &Items| if options.tune { tune_thresholds(items, classes) } else { card_thresholds.clone() };
     let (t_s1, t_s2, t_frames) = (thresholds_for(&collected.clip_s1), thresholds_for(&collected.clip_s2), thresholds_for(&collected.frames));
-    let score = |items: &Items, t: &[f32]| {
-        let mut counts = Counts::new(classes);
-        items.iter().for_each(|(v, truth)| counts.add(v, t, truth));
-        counts.scores()
-    };
+    let score = |items: &Items, t: &[f32]| score_items(items.iter(), t, classes);
     let (s1, s2) = (score(&collected.clip_s1, &t_s1), score(&collected.clip_s2, &t_s2));
     let mut sections = vec![
         Section { title: "Clip level, S1 (mean)".into(), scores: &s1, thresholds: &t_s1 },
@@ -71,16 +67,20 @@ pub fn run(options: &EvalOptions) -> Result<()> {
         sections.push(Section { title: "Frame level".into(), scores: frames, thresholds: &t_frames });
     }
     let dataset = dataset_name(options);
-    let (primary, primary_thresholds) = match (primary_is_frames, card.aggregation.method) {
-        (true, _) => (frame_scores.as_ref().expect("frames exist"), &t_frames),
-        (false, AggregationMethod::S1) => (&s1, &t_s1),
-        (false, AggregationMethod::S2) => (&s2, &t_s2),
+    let (primary, primary_thresholds, primary_items) = match (primary_is_frames, card.aggregation.method) {
+        (true, _) => (frame_scores.as_ref().expect("frames exist"), &t_frames, &collected.frames),
+        (false, AggregationMethod::S1) => (&s1, &t_s1, &collected.clip_s1),
+        (false, AggregationMethod::S2) => (&s2, &t_s2, &collected.clip_s2),
     };
     for section in &sections {
         println!("{dataset} — {}: micro F1 {:.3}, macro F1 {:.3}", section.title, section.scores.micro_f1, section.scores.macro_f1);
     }
+    let polyphony = by_polyphony(primary_items, primary_thresholds, classes);
+    for group in &polyphony {
+        println!("{dataset} — {} ({} items): micro F1 {:.3}, macro F1 {:.3}", group.name, group.items, group.scores.micro_f1, group.scores.macro_f1);
+    }
     let leakage = leakage(&collected, card.aggregation.method, classes);
-    write_report(&options.model, &card, &dataset, &sections, &leakage)?;
+    write_report(&options.model, &card, &dataset, &sections, &polyphony, &leakage)?;
     if options.tune {
         for (label, &t) in card.labels.iter().zip(primary_thresholds.iter()) {
             card.thresholds.insert(label.code.clone(), t);
@@ -122,6 +122,24 @@ fn collect(card_path: &Path, card: &ModelCard, clips: &[LabelledClip]) -> Result
     Ok(collected)
 }
 
+fn score_items<'a>(items: impl Iterator<Item = &'a (Vec<f32>, Vec<bool>)>, thresholds: &[f32], classes: usize) -> Scores {
+    let mut counts = Counts::new(classes);
+    items.for_each(|(values, truth)| counts.add(values, thresholds, truth));
+    counts.scores()
+}
+
+/// Scores of the items where 1, 2, or 3–4 instruments play (seed 003's models failed on the last).
+fn by_polyphony(items: &Items, thresholds: &[f32], classes: usize) -> Vec<PolyphonyGroup> {
+    let playing = |truth: &[bool]| truth.iter().filter(|&&p| p).count();
+    [("1 instrument", 1..=1), ("2 instruments", 2..=2), ("3–4 instruments", 3..=usize::MAX)]
+        .into_iter()
+        .filter_map(|(name, range)| {
+            let group: Vec<_> = items.iter().filter(|(_, truth)| range.contains(&playing(truth))).collect();
+            (!group.is_empty()).then(|| PolyphonyGroup { name, items: group.len(), scores: score_items(group.into_iter(), thresholds, classes) })
+        })
+        .collect()
+}
+
 /// Mean clip score per class over the clips where exactly one class plays (seed 003's matrix).
 fn leakage(collected: &Collected, method: AggregationMethod, classes: usize) -> Vec<Vec<f32>> {
     let items = match method {
@@ -138,10 +156,10 @@ fn leakage(collected: &Collected, method: AggregationMethod, classes: usize) -> 
     sums.into_iter().zip(counts).map(|(row, n)| row.into_iter().map(|s| s / n.max(1) as f32).collect()).collect()
 }
 
-fn write_report(card_path: &Path, card: &ModelCard, dataset: &str, sections: &[Section], leakage: &[Vec<f32>]) -> Result<()> {
+fn write_report(card_path: &Path, card: &ModelCard, dataset: &str, sections: &[Section], polyphony: &[PolyphonyGroup], leakage: &[Vec<f32>]) -> Result<()> {
     let folder = card_path.parent().unwrap_or(Path::new("."));
     let file = |suffix: &str| folder.join(format!("{}.{dataset}.{suffix}", card.name));
-    std::fs::write(file("report.md"), report::markdown(card, dataset, sections, leakage))?;
+    std::fs::write(file("report.md"), report::markdown(card, dataset, sections, polyphony, leakage))?;
     report::f1_bars_png(&file("f1.png"), sections)?;
     report::leakage_png(&file("leakage.png"), leakage)?;
     println!("report written to {} (+ .f1.png, .leakage.png)", file("report.md").display());
@@ -153,4 +171,26 @@ fn record_metrics(card: &mut ModelCard, dataset: &str, split: &str, scores: &Sco
     card.metrics.retain(|m| !(m.dataset == dataset && m.split == split));
     let per_label_f1 = card.labels.iter().zip(&scores.per_class_f1).map(|(l, &f)| (l.code.clone(), f)).collect();
     card.metrics.push(MetricsEntry { dataset: dataset.into(), split: split.into(), micro_f1: scores.micro_f1, macro_f1: scores.macro_f1, per_label_f1 });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn polyphony_groups_score_only_their_items() {
+        let item = |values: [f32; 4], truth: [bool; 4]| (values.to_vec(), truth.to_vec());
+        let items = vec![
+            item([0.9, 0.0, 0.0, 0.0], [true, false, false, false]),
+            item([0.9, 0.9, 0.0, 0.0], [true, true, false, false]),
+            item([0.9, 0.0, 0.0, 0.0], [true, true, true, false]),
+            item([0.0, 0.9, 0.9, 0.9], [true, true, true, true]),
+        ];
+        let groups = by_polyphony(&items, &[0.5; 4], 4);
+        let summary: Vec<_> = groups.iter().map(|g| (g.name, g.items, g.scores.micro_f1)).collect();
+        // 3–4 instruments: 4 of 7 present classes found, no false alarm → F1 = 2·4 / (2·4 + 3) = 8/11.
+        assert_eq!(summary[..2], [("1 instrument", 1, 1.0), ("2 instruments", 1, 1.0)]);
+        assert_eq!((summary[2].0, summary[2].1), ("3–4 instruments", 2));
+        assert!((summary[2].2 - 8.0 / 11.0).abs() < 1e-6, "{}", summary[2].2);
+    }
 }

@@ -9,6 +9,13 @@ use instrumeter::models::ModelCard;
 use super::scores::Scores;
 use crate::picture::{colour, write_rgb_png};
 
+/// The primary scores restricted to items with a given number of instruments playing.
+pub struct PolyphonyGroup {
+    pub name: &'static str,
+    pub items: usize,
+    pub scores: Scores,
+}
+
 /// A titled set of scores.
 pub struct Section<'a> {
     pub title: String,
@@ -17,7 +24,7 @@ pub struct Section<'a> {
 }
 
 /// Markdown with one table per section and the leakage matrix.
-pub fn markdown(card: &ModelCard, dataset: &str, sections: &[Section], leakage: &[Vec<f32>]) -> String {
+pub fn markdown(card: &ModelCard, dataset: &str, sections: &[Section], polyphony: &[PolyphonyGroup], leakage: &[Vec<f32>]) -> String {
     let mut md = format!("# {} on {dataset}\n\n", card.name);
     for section in sections {
         let s = section.scores;
@@ -28,7 +35,11 @@ pub fn markdown(card: &ModelCard, dataset: &str, sections: &[Section], leakage: 
         }
         md += "\n";
     }
-    md += "## Leakage matrix\n\nRow: the one instrument playing (single-instrument items); column: mean clip score of each class.\n\n| playing \\ score |";
+    md += "## By number of instruments playing\n\nThe model's primary level (frames for the frame model, S1/S2 clips for the ConvNet) and its thresholds.\n\n| instruments | items | micro F1 | macro F1 |\n| --- | --- | --- | --- |\n";
+    for group in polyphony {
+        let _ = writeln!(md, "| {} | {} | {:.3} | {:.3} |", group.name, group.items, group.scores.micro_f1, group.scores.macro_f1);
+    }
+    md += "\n## Leakage matrix\n\nRow: the one instrument playing (single-instrument items); column: mean clip score of each class.\n\n| playing \\ score |";
     for label in &card.labels {
         let _ = write!(md, " {} |", label.code);
     }

@@ -5,12 +5,14 @@
 # Seeds are fixed; the cards record settings, data and scores. Run from the repository root.
 set -euo pipefail
 EPOCHS=${EPOCHS:-40}
+# The shipped frame model ran 15 epochs, then was resumed to 45 (early stop at 44, best 36).
+FRAMES_EPOCHS=${FRAMES_EPOCHS:-45}
 sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
 $sudo apt-get install -y -qq fluid-soundfont-gm timgm6mb-soundfont musescore-general-soundfont-lossless
 cargo xtask synth --out data/synth --seed 1
 cargo xtask train --data data/synth --arch han --width 0.25 --epochs "$EPOCHS" --out target/train/han &
 sleep 60 # let the first run build the feature cache before the second reads it
-cargo xtask train --data data/synth --arch frames --width 0.25 --epochs "$EPOCHS" --steps-per-epoch 250 --out target/train/frames
+cargo xtask train --data data/synth --arch frames --width 0.25 --epochs "$FRAMES_EPOCHS" --steps-per-epoch 250 --out target/train/frames
 wait
 cargo xtask export --checkpoint target/train/han --out models/convnet-1s
 cargo xtask export --checkpoint target/train/frames --out models/frame-activation

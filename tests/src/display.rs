@@ -89,7 +89,7 @@ impl HostWindow {
         let image = self
             .connection
             .get_image(ImageFormat::Z_PIXMAP, self.root, 0, 0, width, height, !0)
-            .and_then(|cookie| Ok(cookie.reply()))
+            .map(|cookie| cookie.reply())
             .expect("GetImage request")
             .expect("GetImage reply");
         // 24-bit depth arrives as 32-bit little-endian pixels: B, G, R, unused.

@@ -53,7 +53,7 @@ impl FrontendConfig {
         if !(8_000..=192_000).contains(&self.sample_rate) {
             return invalid("sample_rate", format!("{} Hz is outside 8 000–192 000 Hz", self.sample_rate));
         }
-        if self.n_fft < 16 || self.n_fft % 2 != 0 {
+        if self.n_fft < 16 || !self.n_fft.is_multiple_of(2) {
             return invalid("n_fft", format!("{} must be even and at least 16", self.n_fft));
         }
         if self.hop == 0 || self.hop > self.n_fft {

@@ -20,47 +20,47 @@ pub struct PluginEditor<'a> {
 impl PluginEditor<'_> {
     /// The editor's preferred size in pixels.
     pub fn size(&mut self) -> (u32, u32) {
-        let size = self.gui.get_size(&mut self.instance.plugin_handle()).expect("the editor reports its size");
+        let size = self.gui.get_size(&self.instance.plugin_handle()).expect("the editor reports its size");
         (size.width, size.height)
     }
 
     /// Whether the editor says it can be resized by the host.
     pub fn can_resize(&mut self) -> bool {
-        self.gui.can_resize(&mut self.instance.plugin_handle())
+        self.gui.can_resize(&self.instance.plugin_handle())
     }
 
     /// Asks the open editor to take `width` × `height` pixels (as a host does when its window is resized).
     pub fn set_size(&mut self, width: u32, height: u32) {
-        let mut handle = self.instance.plugin_handle();
-        self.gui.set_size(&mut handle, GuiSize { width, height }).expect("gui.set_size");
+        let handle = self.instance.plugin_handle();
+        self.gui.set_size(&handle, GuiSize { width, height }).expect("gui.set_size");
         self.pump();
     }
 
     /// Creates the embedded X11 editor and returns its size in pixels, so the host can make a
     /// window that fits.
     pub fn create(&mut self) -> (u32, u32) {
-        let mut handle = self.instance.plugin_handle();
-        assert!(self.gui.is_api_supported(&mut handle, EMBEDDED_X11), "the plugin cannot embed its editor in an X11 window");
-        self.gui.create(&mut handle, EMBEDDED_X11).expect("gui.create(x11, embedded)");
+        let handle = self.instance.plugin_handle();
+        assert!(self.gui.is_api_supported(&handle, EMBEDDED_X11), "the plugin cannot embed its editor in an X11 window");
+        self.gui.create(&handle, EMBEDDED_X11).expect("gui.create(x11, embedded)");
         self.open = true;
         self.size()
     }
 
     /// Embeds the created editor in the X11 window `parent` and shows it.
     pub fn show_in(&mut self, parent: u32) {
-        let mut handle = self.instance.plugin_handle();
+        let handle = self.instance.plugin_handle();
         // SAFETY: the parent window outlives the editor (the caller closes it before dropping it).
-        unsafe { self.gui.set_parent(&mut handle, Window::from_x11_handle(parent.into())) }.expect("gui.set_parent");
-        self.gui.show(&mut handle).expect("gui.show");
+        unsafe { self.gui.set_parent(&handle, Window::from_x11_handle(parent.into())) }.expect("gui.set_parent");
+        self.gui.show(&handle).expect("gui.show");
         self.pump();
     }
 
     /// Hides and destroys the editor.
     pub fn close(&mut self) {
         if std::mem::take(&mut self.open) {
-            let mut handle = self.instance.plugin_handle();
-            let _ = self.gui.hide(&mut handle);
-            self.gui.destroy(&mut handle);
+            let handle = self.instance.plugin_handle();
+            let _ = self.gui.hide(&handle);
+            self.gui.destroy(&handle);
             self.pump();
         }
     }

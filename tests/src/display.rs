@@ -22,7 +22,8 @@ pub struct VirtualDisplay {
 impl VirtualDisplay {
     /// Starts Xvfb on a free display number with a 24-bit screen of `width` × `height`.
     pub fn start(width: u32, height: u32) -> Self {
-        let number = (FIRST_DISPLAY..FIRST_DISPLAY + 100).find(|n| !socket_path(*n).exists()).expect("a free X display number");
+        let free = |n: &u32| !socket_path(*n).exists() && !Path::new(&format!("/tmp/.X{n}-lock")).exists();
+        let number = (FIRST_DISPLAY..FIRST_DISPLAY + 100).find(free).expect("a free X display number");
         let server = Command::new("Xvfb")
             .args([format!(":{number}"), "-screen".into(), "0".into(), format!("{width}x{height}x24"), "-nolisten".into(), "tcp".into()])
             .stdout(Stdio::null())
@@ -45,8 +46,12 @@ impl VirtualDisplay {
 }
 
 impl Drop for VirtualDisplay {
+    /// SIGTERM first, so Xvfb removes its socket and lock file; SIGKILL only if that fails.
     fn drop(&mut self) {
-        let _ = self.server.kill();
+        let terminated = Command::new("kill").arg(self.server.id().to_string()).status().is_ok_and(|s| s.success());
+        if !terminated {
+            let _ = self.server.kill();
+        }
         let _ = self.server.wait();
     }
 }

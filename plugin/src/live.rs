@@ -37,10 +37,9 @@ impl LiveLink {
     pub fn load_model(&self, card: Option<PathBuf>) -> bool {
         let loader = lock(&self.loader);
         let Some(loader) = loader.as_ref() else { return false };
-        match (card, EMBEDDED_DEFAULT.as_ref()) {
-            (Some(path), _) => loader.load_file(path),
-            (None, Some(default)) => loader.load_embedded(default),
-            (None, None) => {}
+        match card {
+            Some(path) => loader.load_file(path),
+            None => load_default(loader),
         }
         true
     }
@@ -56,8 +55,14 @@ fn request_startup_model(loader: &ModelLoader, card: Option<PathBuf>) {
     match (card, EMBEDDED_DEFAULT.as_ref()) {
         (Some(path), Some(default)) => loader.load_file_or(path, default),
         (Some(path), None) => loader.load_file(path),
-        (None, Some(default)) => loader.load_embedded(default),
-        (None, None) => {}
+        (None, _) => load_default(loader),
+    }
+}
+
+/// Starts loading the embedded default, if this build has one.
+fn load_default(loader: &ModelLoader) {
+    if let Some(default) = EMBEDDED_DEFAULT.as_ref() {
+        loader.load_embedded(default);
     }
 }
 

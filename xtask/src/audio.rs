@@ -3,7 +3,7 @@
 use std::fs::File;
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::{ensure, Context, Result};
 use symphonia::core::codecs::audio::AudioDecoderOptions;
 use symphonia::core::errors::Error as DecodeError;
 use symphonia::core::formats::probe::Hint;
@@ -54,4 +54,16 @@ fn downmix(interleaved: &[f32], channels: usize, mono: &mut Vec<f32>) {
     mono.clear();
     let gain = 1.0 / channels as f32;
     mono.extend(interleaved.chunks_exact(channels).map(|frame| frame.iter().sum::<f32>() * gain));
+}
+
+/// The whole of `path` as mono samples, with its sample rate; an error if it holds no audio.
+pub fn read_mono(path: &Path) -> Result<(Vec<f32>, u32)> {
+    let (mut samples, mut rate) = (Vec::new(), 0);
+    for_each_mono_block(path, |block, block_rate| {
+        samples.extend_from_slice(block);
+        rate = block_rate;
+        Ok(())
+    })?;
+    ensure!(rate > 0 && !samples.is_empty(), "{} holds no audio", path.display());
+    Ok((samples, rate))
 }

@@ -4,11 +4,11 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use anyhow::{ensure, Context, Result};
+use anyhow::{Context, Result};
 use instrumeter_tests::display::{HostWindow, VirtualDisplay};
 use instrumeter_tests::host::ClapLibrary;
 
-use crate::audio::for_each_mono_block;
+use crate::audio::read_mono;
 
 const BLOCK: usize = 512;
 const BUNDLE: &str = "target/bundled/Instrumeter.clap";
@@ -18,7 +18,9 @@ const DEMO: &str = "assets/demo/demo.flac";
 /// captures the editor into `png`.
 pub fn run(file: Option<PathBuf>, seconds: f64, png: &Path) -> Result<()> {
     let file = file.unwrap_or_else(|| DEMO.into());
-    let (audio, rate) = read_mono(&file, seconds)?;
+    let (mut audio, rate) = read_mono(&file)?;
+    audio.truncate((seconds * f64::from(rate)) as usize);
+    let rate = f64::from(rate);
     let args = ["bundle", "instrumeter", "--release"].map(String::from);
     nice_plug_xtask::main_with_args("cargo xtask", args).context("cannot build the release bundle")?;
     let display = VirtualDisplay::start(1600, 1200);
@@ -46,17 +48,4 @@ pub fn run(file: Option<PathBuf>, seconds: f64, png: &Path) -> Result<()> {
     screenshot.save_png(png);
     println!("editor screenshot ({} colours): {}", screenshot.distinct_colours(), png.display());
     Ok(())
-}
-
-/// The first `seconds` of `file` as mono, with its sample rate.
-fn read_mono(file: &Path, seconds: f64) -> Result<(Vec<f32>, f64)> {
-    let (mut samples, mut rate) = (Vec::new(), 0);
-    for_each_mono_block(file, |block, block_rate| {
-        rate = block_rate;
-        samples.extend_from_slice(block);
-        Ok(())
-    })?;
-    ensure!(rate > 0 && !samples.is_empty(), "{} holds no audio", file.display());
-    samples.truncate((seconds * f64::from(rate)) as usize);
-    Ok((samples, f64::from(rate)))
 }

@@ -98,9 +98,7 @@ impl ControlValues {
     pub fn slot(&self, index: usize) -> Option<usize> {
         self.slots.get(index).map(|s| s.load(Ordering::Relaxed)).filter(|&s| s != NO_SLOT)
     }
-}
 
-impl ControlValues {
     /// Stores the newest values of class `class` (worker side; ignored out of range).
     pub(crate) fn store(&self, class: usize, activation: f32, decision_basis: f32, threshold: f32) {
         if class < MAX_CLASSES {
@@ -128,7 +126,8 @@ fn load(values: &[AtomicF32; MAX_CLASSES], index: usize, absent: f32) -> f32 {
 pub struct LivePublisher {
     input: Input<AnalysisSnapshot>,
     state: AnalysisSnapshot,
-    card: Option<ModelCard>,
+    /// The active card's thresholds and instrument slots, in label order.
+    card_thresholds: Vec<f32>,
     slots: Vec<Option<usize>>,
     overrides: ThresholdOverrides,
     controls: Arc<ControlValues>,
@@ -158,7 +157,7 @@ impl LivePublisher {
         let publisher = Self {
             input,
             state,
-            card: None,
+            card_thresholds: Vec::with_capacity(MAX_CLASSES),
             slots: Vec::with_capacity(MAX_CLASSES),
             overrides: ThresholdOverrides::default(),
             controls: controls.clone(),
@@ -192,26 +191,25 @@ impl LivePublisher {
         let state = &mut self.state;
         (state.row, state.classes) = (row, classes);
         state.activations[..classes].copy_from_slice(&values[..classes]);
-        if let Some(card) = &self.card {
-            self.overrides.effective(card, &self.slots, &mut state.thresholds[..classes]);
-        }
+        self.overrides.effective(&self.card_thresholds, &self.slots, &mut state.thresholds[..classes]);
         decide(&decision_basis[..classes], &state.thresholds[..classes], &mut state.decisions[..classes]);
         for class in 0..classes {
             self.controls.store(class, values[class], decision_basis[class], state.thresholds[class]);
         }
     }
 
-    /// Points the audio thread's per-class slots at the new card's labels.
+    /// Takes the new card's thresholds and points the audio thread's per-class slots at its labels.
     fn set_card(&mut self, card: &ModelCard) {
         let classes = card.labels.len().min(MAX_CLASSES);
+        self.card_thresholds = card.threshold_vector();
+        self.card_thresholds.truncate(classes);
         self.slots.clear();
         self.slots.extend(card.labels.iter().take(classes).map(|l| instrument_slot(&l.code)));
-        self.overrides.effective(card, &self.slots, &mut self.state.thresholds[..classes]);
+        self.overrides.effective(&self.card_thresholds, &self.slots, &mut self.state.thresholds[..classes]);
         for (class, &threshold) in self.state.thresholds[..classes].iter().enumerate() {
             self.controls.store(class, 0.0, 0.0, threshold);
         }
         self.controls.set_slots(&self.slots);
-        self.card = Some(card.clone());
     }
 }
 

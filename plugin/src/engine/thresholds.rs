@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use atomic_float::AtomicF32;
 
-use crate::models::{ModelCard, INSTRUMENTS};
+use crate::models::INSTRUMENTS;
 
 /// Slots of the product's instruments (one per entry of [`INSTRUMENTS`]).
 pub const INSTRUMENT_SLOTS: usize = INSTRUMENTS.len();
@@ -53,10 +53,11 @@ impl ThresholdOverrides {
         }
     }
 
-    /// The thresholds in effect for `card`'s classes: override if set, else the card's.
-    pub fn effective(&self, card: &ModelCard, slots: &[Option<usize>], out: &mut [f32]) {
-        for ((threshold, label), slot) in out.iter_mut().zip(&card.labels).zip(slots) {
-            *threshold = slot.and_then(|s| self.get(s)).unwrap_or(card.thresholds[&label.code]);
+    /// The thresholds in effect per class: the override of the class's slot if set, else the
+    /// card's threshold (`card` in label order).
+    pub fn effective(&self, card: &[f32], slots: &[Option<usize>], out: &mut [f32]) {
+        for ((threshold, &from_card), slot) in out.iter_mut().zip(card).zip(slots) {
+            *threshold = slot.and_then(|s| self.get(s)).unwrap_or(from_card);
         }
     }
 }
@@ -75,7 +76,7 @@ mod tests {
         overrides.set(instrument_slot("flu").unwrap(), Some(1.7));
         let slots: Vec<_> = card.labels.iter().map(|l| instrument_slot(&l.code)).collect();
         let mut out = [0.0; 3];
-        overrides.effective(&card, &slots, &mut out);
+        overrides.effective(&card.threshold_vector(), &slots, &mut out);
         assert_eq!(out, [0.5, 0.3, 1.0], "cello from the card, clarinet from the card, flute overridden (clamped)");
         overrides.set_all(&[None, Some(0.2)]);
         assert_eq!(overrides.to_vec()[..3], [None, Some(0.2), None]);

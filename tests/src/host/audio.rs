@@ -133,21 +133,7 @@ impl AudioSession {
         block_sizes: &mut dyn Iterator<Item = usize>,
         params: &[ParamChange],
     ) -> [Vec<f32>; STEREO] {
-        let total = main[0].len();
-        let mut output = [Vec::with_capacity(total), Vec::with_capacity(total)];
-        let (mut start, mut params) = (0, params);
-        while start < total {
-            let frames =
-                block_sizes.next().expect("block sizes never end").clamp(1, self.max_frames).min(total - start);
-            let range = start..start + frames;
-            let block_sidechain = sidechain.map(|channels| channels.map(|c| &c[range.clone()]));
-            let block = self.process_block(main.map(|c| &c[range.clone()]), block_sidechain, params);
-            for (out, samples) in output.iter_mut().zip(block) {
-                out.extend_from_slice(&samples);
-            }
-            (start, params) = (start + frames, &[]);
-        }
-        output
+        self.stream(main, sidechain, block_sizes, params, |_| {})
     }
 
     /// Like [`Self::process_signal`] with fixed `block` sizes, but paced like an audio device:
@@ -161,18 +147,35 @@ impl AudioSession {
         params: &[ParamChange],
     ) -> [Vec<f32>; STEREO] {
         let start = std::time::Instant::now();
-        let mut output = [Vec::with_capacity(main[0].len()), Vec::with_capacity(main[0].len())];
-        let (mut done, mut params) = (0, params);
-        while done < main[0].len() {
-            let range = done..(done + block.min(self.max_frames)).min(main[0].len());
-            let block_sidechain = sidechain.map(|channels| channels.map(|c| &c[range.clone()]));
-            let out = self.process_block(main.map(|c| &c[range.clone()]), block_sidechain, params);
-            for (channel, samples) in output.iter_mut().zip(out) {
-                channel.extend_from_slice(&samples);
-            }
-            (done, params) = (range.end, &[]);
+        self.stream(main, sidechain, &mut std::iter::repeat(block), params, |done| {
             let due = std::time::Duration::from_secs_f64(done as f64 / sample_rate);
             std::thread::sleep(due.saturating_sub(start.elapsed()));
+        })
+    }
+
+    /// Processes the signals block by block; `after_block` gets the samples done so far.
+    fn stream(
+        &mut self,
+        main: [&[f32]; STEREO],
+        sidechain: Option<[&[f32]; STEREO]>,
+        block_sizes: &mut dyn Iterator<Item = usize>,
+        params: &[ParamChange],
+        mut after_block: impl FnMut(usize),
+    ) -> [Vec<f32>; STEREO] {
+        let total = main[0].len();
+        let mut output = [Vec::with_capacity(total), Vec::with_capacity(total)];
+        let (mut start, mut params) = (0, params);
+        while start < total {
+            let frames =
+                block_sizes.next().expect("block sizes never end").clamp(1, self.max_frames).min(total - start);
+            let range = start..start + frames;
+            let block_sidechain = sidechain.map(|channels| channels.map(|c| &c[range.clone()]));
+            let block = self.process_block(main.map(|c| &c[range.clone()]), block_sidechain, params);
+            for (out, samples) in output.iter_mut().zip(block) {
+                out.extend_from_slice(&samples);
+            }
+            (start, params) = (start + frames, &[]);
+            after_block(start);
         }
         output
     }

@@ -15,7 +15,7 @@ use super::labels::normalise_loudest_frame;
 use super::resample::to_analysis_rate;
 use super::seeds::name_hash;
 use super::{progress_bar, Split, RATE};
-use crate::audio::for_each_mono_block;
+use crate::audio::read_mono;
 
 /// Share of each class's files held out for the test split.
 const HELD_OUT_SHARE: f64 = 0.2;
@@ -124,13 +124,8 @@ fn decode_all(dir: &Path, names: Vec<String>, max_seconds: f64, progress: &Progr
 }
 
 fn decode(path: &Path, max_seconds: f64) -> Result<Vec<f32>> {
-    let (mut samples, mut rate) = (Vec::new(), 0);
-    for_each_mono_block(path, |block, block_rate| {
-        samples.extend_from_slice(block);
-        rate = block_rate;
-        Ok(())
-    })?;
-    ensure!(rate > 0, "{} holds no audio: remove it or restore it from its source (SOURCES.csv)", path.display());
+    let (samples, rate) =
+        read_mono(path).with_context(|| format!("{}: remove it or restore it from its source (SOURCES.csv)", path.display()))?;
     let mut note = to_analysis_rate(&samples, rate as f64)?;
     let onset = onset(&note);
     note.drain(..onset);

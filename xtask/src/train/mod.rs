@@ -3,6 +3,7 @@
 
 mod benchmark;
 mod cache;
+mod colouring;
 mod data;
 mod device;
 mod export;

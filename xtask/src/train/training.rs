@@ -165,10 +165,11 @@ fn train_epoch(
     order.shuffle(&mut StdRng::seed_from_u64(config.seed.wrapping_add(epoch as u64)));
     let batches: Vec<&[Window]> = order.chunks(config.batch_size).take(config.steps_per_epoch.unwrap_or(usize::MAX)).collect();
     let bar = progress_bar(batches.len(), &format!("epoch {epoch}"), "batches");
+    let mut colouring = StdRng::seed_from_u64(config.seed.wrapping_mul(31).wrapping_add(epoch as u64));
     let started = Instant::now();
     let (mut loss_sum, mut examples) = (0.0, 0);
     for batch in batches {
-        let (inputs, targets) = windows.batch(batch, device);
+        let (inputs, targets) = windows.batch(batch, Some(&mut colouring), device);
         let (next, loss) = optimisation_step(network, optimizer, learning_rate, inputs, targets);
         network = next;
         loss_sum += loss * batch.len() as f32;
@@ -197,7 +198,7 @@ fn evaluate(network: &Network, windows: &Windows, batch_size: usize, device: &De
     let mut counts = F1Counts::new(windows.classes(), windows.steps_per_window());
     let mut loss_sum = 0.0;
     for batch in batches {
-        let (inputs, targets) = windows.batch(batch, &device);
+        let (inputs, targets) = windows.batch(batch, None, &device);
         let logits = network.logits(inputs);
         loss_sum += bce_with_logits(logits.clone(), targets.clone()).into_scalar::<f32>() * batch.len() as f32;
         counts.add(&to_vec(sigmoid(logits))?, &to_vec(targets)?);

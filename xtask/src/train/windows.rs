@@ -1,7 +1,9 @@
 //! Training examples: fixed-size windows cut from clips, and their input and target batches.
 
 use burn::prelude::*;
+use rand::rngs::StdRng;
 
+use super::colouring::colour;
 use super::data::{Clip, SplitData};
 use super::model::Architecture;
 
@@ -45,8 +47,9 @@ impl<'a> Windows<'a> {
         self.arch.steps_per_window()
     }
 
-    /// Inputs `[n, 1, n_mels, frames]` (raw log-mel) and targets `[n, classes · steps]`.
-    pub fn batch(&self, windows: &[Window], device: &Device) -> (Tensor<4>, Tensor<2>) {
+    /// Inputs `[n, 1, n_mels, frames]` (raw log-mel) and targets `[n, classes · steps]`; with
+    /// `colouring`, each input gets a random spectral colouring (training only).
+    pub fn batch(&self, windows: &[Window], colouring: Option<&mut StdRng>, device: &Device) -> (Tensor<4>, Tensor<2>) {
         let (bands, frames, classes) = (self.split.n_mels, self.arch.window_frames(), self.split.classes);
         let outputs = classes * self.arch.steps_per_window();
         let mut inputs = Vec::with_capacity(windows.len() * bands * frames);
@@ -58,6 +61,9 @@ impl<'a> Windows<'a> {
                 Architecture::Han => push_window_targets(clip, window.start, classes, frames, &mut targets),
                 Architecture::Frames => push_frame_targets(clip, window.start, classes, frames, &mut targets),
             }
+        }
+        if let Some(rng) = colouring {
+            colour(&mut inputs, bands, frames, rng);
         }
         let n = windows.len();
         (

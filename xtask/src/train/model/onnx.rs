@@ -8,7 +8,7 @@ use burn::nn::{Linear, PaddingConfig2d};
 use burn::prelude::*;
 use instrumeter::models::onnx_graph::{Attr, OnnxGraph};
 
-use super::layers::{ConvPair, Standardise};
+use super::layers::{ConvPair, NormalisedConv, Standardise};
 
 /// A parameter's values, row-major.
 pub fn values<const D: usize>(param: &Param<Tensor<D>>) -> Result<Vec<f32>> {
@@ -28,28 +28,53 @@ pub fn standardise(graph: &mut OnnxGraph, input: &str, layer: &Standardise, name
 }
 
 pub fn conv_pair(graph: &mut OnnxGraph, input: &str, pair: &ConvPair, name: &str) -> Result<String> {
-    let first = conv(graph, input, &pair.first, &format!("{name}.first"))?;
+    let first = normalised_conv(graph, input, &pair.first, &format!("{name}.first"))?;
     let first = activation(graph, &first, pair.negative_slope);
-    let second = conv(graph, &first, &pair.second, &format!("{name}.second"))?;
+    let second = normalised_conv(graph, &first, &pair.second, &format!("{name}.second"))?;
     Ok(activation(graph, &second, pair.negative_slope))
 }
 
-pub fn conv(graph: &mut OnnxGraph, input: &str, conv: &Conv2d, name: &str) -> Result<String> {
-    let pads = match conv.padding {
-        PaddingConfig2d::Valid => [0; 4],
-        PaddingConfig2d::Explicit(top, left, bottom, right) => [top, left, bottom, right],
-        PaddingConfig2d::Same => bail!("{name}: export needs explicit padding, not `Same`"),
+/// A convolution with its batch norm folded in: per output channel `s = γ / √(var + ε)`,
+/// weights `W·s` and bias `(b − mean)·s + β`.
+fn normalised_conv(graph: &mut OnnxGraph, input: &str, layer: &NormalisedConv, name: &str) -> Result<String> {
+    let norm = &layer.norm;
+    let (gamma, beta) = (values(&norm.gamma)?, values(&norm.beta)?);
+    let (mean, variance) = (super::to_vec(norm.running_mean.value())?, super::to_vec(norm.running_var.value())?);
+    let scales: Vec<f32> = gamma.iter().zip(&variance).map(|(g, v)| g / (v + norm.epsilon as f32).sqrt()).collect();
+    let mut weights = values(&layer.conv.weight)?;
+    let per_channel = weights.len() / scales.len();
+    weights.chunks_mut(per_channel).zip(&scales).for_each(|(channel, scale)| channel.iter_mut().for_each(|w| *w *= scale));
+    let bias = match &layer.conv.bias {
+        Some(bias) => values(bias)?,
+        None => vec![0.0; scales.len()],
     };
+    let folded_bias: Vec<f32> = (0..scales.len()).map(|c| (bias[c] - mean[c]) * scales[c] + beta[c]).collect();
+    let weight = graph.constant(&format!("{name}.weight"), &layer.conv.weight.val().dims(), &weights);
+    let bias = graph.constant(&format!("{name}.bias"), &[scales.len()], &folded_bias);
+    conv_node(graph, &[input, &weight, &bias], &layer.conv, name)
+}
+
+pub fn conv(graph: &mut OnnxGraph, input: &str, conv: &Conv2d, name: &str) -> Result<String> {
     let weight = constant(graph, &format!("{name}.weight"), &conv.weight)?;
     let mut inputs = vec![input.to_string(), weight];
     if let Some(bias) = &conv.bias {
         inputs.push(constant(graph, &format!("{name}.bias"), bias)?);
     }
     let inputs: Vec<&str> = inputs.iter().map(String::as_str).collect();
+    conv_node(graph, &inputs, conv, name)
+}
+
+/// The Conv node with `conv`'s geometry on `inputs` (data, weight, optional bias).
+fn conv_node(graph: &mut OnnxGraph, inputs: &[&str], conv: &Conv2d, name: &str) -> Result<String> {
+    let pads = match conv.padding {
+        PaddingConfig2d::Valid => [0; 4],
+        PaddingConfig2d::Explicit(top, left, bottom, right) => [top, left, bottom, right],
+        PaddingConfig2d::Same => bail!("{name}: export needs explicit padding, not `Same`"),
+    };
     let ints = |values: &[usize]| Attr::Ints(values.iter().map(|&v| v as i64).collect());
     Ok(graph.node(
         "Conv",
-        &inputs,
+        inputs,
         &[
             ("kernel_shape", ints(&conv.kernel_size)),
             ("strides", ints(&conv.stride)),

@@ -4,15 +4,15 @@
 # split (TimGM6mb + unseen phrases and real-note files) and on real Medley-solos-DB clips.
 # Seeds are fixed; the cards record settings, data and scores. Run from the repository root.
 set -euo pipefail
-EPOCHS=${EPOCHS:-40}
-# The shipped frame model ran 15 epochs, then was resumed to 45 (early stop at 44, best 36).
-FRAMES_EPOCHS=${FRAMES_EPOCHS:-45}
+FRAMES_EPOCHS=${FRAMES_EPOCHS:-26}
+HAN_EPOCHS=${HAN_EPOCHS:-30}
 sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
 $sudo apt-get install -y -qq fluid-soundfont-gm timgm6mb-soundfont musescore-general-soundfont-lossless
-cargo xtask synth --out data/synth --seed 1
-cargo xtask train --data data/synth --arch han --width 0.25 --epochs "$EPOCHS" --out target/train/han &
-sleep 60 # let the first run build the feature cache before the second reads it
-cargo xtask train --data data/synth --arch frames --width 0.25 --epochs "$FRAMES_EPOCHS" --steps-per-epoch 250 --out target/train/frames
+cargo xtask synth --out data/synth --seed 1 --train 6000
+# Both networks train at once, one core each (2-core machine); epochs are random 8 000-window draws.
+RAYON_NUM_THREADS=1 cargo xtask train --data data/synth --arch frames --width 0.5 --epochs "$FRAMES_EPOCHS" --steps-per-epoch 250 --out target/train/frames &
+sleep 45 # let the first run build the feature cache before the second reads it
+RAYON_NUM_THREADS=1 cargo xtask train --data data/synth --arch han --width 0.5 --batch 64 --epochs "$HAN_EPOCHS" --steps-per-epoch 125 --out target/train/han
 wait
 cargo xtask export --checkpoint target/train/han --out models/convnet-1s
 cargo xtask export --checkpoint target/train/frames --out models/frame-activation

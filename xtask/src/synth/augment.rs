@@ -1,4 +1,5 @@
-//! Mixture augmentation: EQ tilt, a simple room reverb, a noise floor and peak normalisation.
+//! Augmentation: per training stem a random timbre (two EQ tilts, a low-pass); per mixture an EQ
+//! tilt, a simple room reverb, a noise floor and peak normalisation.
 
 use rand::{Rng, RngExt};
 use realfft::RealFftPlanner;
@@ -66,6 +67,48 @@ impl Augmentation {
     }
 }
 
+/// A training stem's random timbre: two first-order tilts at different corners and an optional
+/// low-pass, so one SoundFont's spectral envelope stands for many (dull sample sets, bright
+/// close mics, band-limited old samples).
+#[derive(Serialize)]
+pub struct StemTimbre {
+    pub low_tilt_db: f32,
+    pub low_tilt_hz: f32,
+    pub high_tilt_db: f32,
+    pub high_tilt_hz: f32,
+    pub lowpass_hz: Option<f32>,
+}
+
+impl StemTimbre {
+    pub fn draw(rng: &mut impl Rng) -> Self {
+        Self {
+            low_tilt_db: rng.random_range(-9.0..9.0),
+            low_tilt_hz: log_uniform(rng, 150.0, 800.0),
+            high_tilt_db: rng.random_range(-9.0..9.0),
+            high_tilt_hz: log_uniform(rng, 1500.0, 6000.0),
+            lowpass_hz: rng.random_bool(0.3).then(|| log_uniform(rng, 2500.0, 9000.0)),
+        }
+    }
+
+    pub fn apply(&self, stem: &mut [f32]) {
+        tilt(stem, self.low_tilt_db, self.low_tilt_hz);
+        tilt(stem, self.high_tilt_db, self.high_tilt_hz);
+        if let Some(corner) = self.lowpass_hz {
+            low_pass(stem, corner);
+        }
+    }
+}
+
+/// A one-pole low-pass with corner `corner_hz`.
+fn low_pass(signal: &mut [f32], corner_hz: f32) {
+    let pole = one_pole(corner_hz);
+    let mut state = 0.0;
+    for sample in signal {
+        state = (1.0 - pole) * *sample + pole * state;
+        *sample = state;
+    }
+}
+
 pub fn db_to_gain(db: f32) -> f32 {
     10f32.powf(db / 20.0)
 }
@@ -83,10 +126,9 @@ fn one_pole(hz: f32) -> f32 {
 /// ±tilt/2 dB: a first-order tilt around `corner_hz`.
 fn tilt(signal: &mut [f32], tilt_db: f32, corner_hz: f32) {
     let (low_gain, high_gain) = (db_to_gain(-tilt_db / 2.0), db_to_gain(tilt_db / 2.0));
-    let pole = one_pole(corner_hz);
-    let mut low = 0.0;
-    for sample in signal {
-        low = (1.0 - pole) * *sample + pole * low;
+    let mut low = signal.to_vec();
+    low_pass(&mut low, corner_hz);
+    for (sample, low) in signal.iter_mut().zip(low) {
         *sample = low_gain * low + high_gain * (*sample - low);
     }
 }

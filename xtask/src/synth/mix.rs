@@ -7,10 +7,10 @@ use rand::seq::index::sample;
 use rand::{RngExt, SeedableRng};
 use serde::Serialize;
 
-use super::augment::{db_to_gain, Augmentation};
-use super::labels::{frame_count, frame_levels_db, labels, Labels, CLASSES};
+use super::augment::{db_to_gain, Augmentation, StemTimbre};
+use super::labels::{frame_count, frame_levels_db, labels, normalise_loudest_frame, Labels, CLASSES};
 use super::phrase::{weighted, Activity};
-use super::seeds::phrase_seed;
+use super::seeds::{mix64, phrase_seed};
 use super::stem::{render_stem, Sources, StemSource};
 use super::Split;
 
@@ -18,6 +18,9 @@ use super::Split;
 const STEM_COUNTS: [(usize, u32); 4] = [(1, 30), (2, 35), (3, 20), (4, 15)];
 /// Range of a stem's level in the mix (its loudest frame's RMS), in dB.
 const LEVEL_DB: std::ops::Range<f32> = -20.0..0.0;
+/// Salt of the stem-timbre draws: their own random stream, so valid and test clips (no timbre
+/// augmentation) are the same clips with or without it.
+const TIMBRE_SALT: u64 = 0x7153_B1E5;
 
 /// A rendered clip: audio at the analysis rate, its labels, and its manifest entry.
 pub struct Clip {
@@ -44,6 +47,8 @@ pub struct StemRecord {
     pub level_db: f32,
     pub phrase_seed: u64,
     pub activity: Activity,
+    /// Training stems only.
+    pub timbre: Option<StemTimbre>,
 }
 
 /// The clip that `clip_seed` decides: `samples` long, its stems' phrases seeded apart per split.
@@ -53,11 +58,16 @@ pub fn render_clip(sources: &Sources, split: Split, id: String, clip_seed: u64, 
     let (mut mix, mut stems, mut records) = (vec![0.0; samples], Vec::new(), Vec::new());
     for (index, class) in sample(&mut rng, CLASSES, count).into_iter().enumerate() {
         let seed = phrase_seed(clip_seed, split, index);
-        let stem = render_stem(sources, class, seed, samples)?;
+        let mut stem = render_stem(sources, class, seed, samples)?;
+        let timbre = (split == Split::Train).then(|| StemTimbre::draw(&mut Xoshiro256PlusPlus::seed_from_u64(mix64(seed ^ TIMBRE_SALT))));
+        if let Some(timbre) = &timbre {
+            timbre.apply(&mut stem.audio);
+            normalise_loudest_frame(&mut stem.audio);
+        }
         let level_db = rng.random_range(LEVEL_DB);
         let gain = db_to_gain(level_db);
         mix.iter_mut().zip(&stem.audio).for_each(|(out, v)| *out += gain * v);
-        records.push(StemRecord { class: INSTRUMENTS[class].0, source: stem.source, level_db, phrase_seed: seed, activity: stem.activity });
+        records.push(StemRecord { class: INSTRUMENTS[class].0, source: stem.source, level_db, phrase_seed: seed, activity: stem.activity, timbre });
         stems.push((class, stem.audio, level_db));
     }
     let augmentation = Augmentation::draw(&mut rng);
@@ -88,10 +98,22 @@ mod tests {
         RealNote { name: format!("{}/fake{index}.flac", INSTRUMENTS[class].0), family: "fake".into(), role: crate::synth::drums::role_of_key(36 + index as u8), samples }
     }
 
-    fn render(seed: u64) -> Clip {
+    fn render_in(split: Split, seed: u64) -> Clip {
         let notes: Vec<Vec<RealNote>> = (0..CLASSES).map(|class| (0..4).map(|index| fake_note(class, index)).collect()).collect();
         let sources = Sources { fonts: &[], notes: &notes };
-        render_clip(&sources, Split::Train, "x".into(), clip_seed(seed, Split::Train, 0), 3 * RATE as usize).unwrap()
+        render_clip(&sources, split, "x".into(), clip_seed(seed, split, 0), 3 * RATE as usize).unwrap()
+    }
+
+    fn render(seed: u64) -> Clip {
+        render_in(Split::Train, seed)
+    }
+
+    #[test]
+    fn only_training_stems_get_a_random_timbre() {
+        assert!(render(5).record.stems.iter().all(|stem| stem.timbre.is_some()));
+        for split in [Split::Valid, Split::Test] {
+            assert!(render_in(split, 5).record.stems.iter().all(|stem| stem.timbre.is_none()), "{}", split.name());
+        }
     }
 
     #[test]

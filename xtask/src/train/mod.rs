@@ -48,7 +48,7 @@ pub struct TrainOptions {
     /// Batch size [default: han 128, frames 32].
     #[arg(long)]
     pub batch: Option<usize>,
-    /// Initial Adam learning rate [default: 0.001].
+    /// Initial Adam learning rate [default: 0.001]; with --resume, restarts the schedule at it.
     #[arg(long)]
     pub learning_rate: Option<f64>,
     /// At most this many batches per epoch (quick runs, CI).
@@ -57,7 +57,8 @@ pub struct TrainOptions {
     /// Seed for weights, shuffling and dropout.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
-    /// Continue the run in --out from its last checkpoint (its saved settings apply).
+    /// Continue the run in --out from its last checkpoint (its saved settings apply, but for
+    /// --epochs, --data and --learning-rate).
     #[arg(long)]
     pub resume: bool,
     #[arg(long, value_enum, default_value_t)]

@@ -60,8 +60,11 @@ impl TrainingConfig {
 pub struct RunSettings {
     pub model: ModelConfig,
     pub training: TrainingConfig,
-    /// The data folder (`train/`, `valid/` splits).
+    /// The data folder (`train/`, `valid/` splits) of the latest epochs.
     pub data: PathBuf,
+    /// Data folders earlier epochs trained on, oldest first (a resume with another `--data`).
+    #[serde(default)]
+    pub earlier_data: Vec<PathBuf>,
     pub device: DeviceChoice,
     /// `git describe` of the sources that trained it.
     pub git_commit: String,

@@ -50,6 +50,12 @@ impl Progress {
         }
     }
 
+    /// Continues at `learning_rate` with fresh patience (the best epoch so far stays the one to beat).
+    pub fn restart(&mut self, learning_rate: f64) {
+        self.learning_rate = learning_rate;
+        self.epochs_since_best = 0;
+    }
+
     /// All epochs done, or no improvement for `stop_patience` epochs.
     pub fn finished(&self, config: &TrainingConfig) -> bool {
         self.epochs_done >= config.epochs || self.epochs_since_best >= config.stop_patience
@@ -89,5 +95,8 @@ mod tests {
         assert!(progress.finished(&config), "4 epochs without improvement stop the run");
         assert_eq!(progress.epoch_of(BEST_WEIGHTS).map(|b| b.epoch), Some(4));
         assert_eq!(progress.epoch_of(LATEST_WEIGHTS).map(|b| b.epoch), Some(8));
+        progress.restart(5e-4);
+        assert!(!progress.finished(&config), "a restart brings fresh patience");
+        assert_eq!(progress.learning_rate, 5e-4);
     }
 }

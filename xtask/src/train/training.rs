@@ -39,7 +39,7 @@ pub fn run(options: &TrainOptions) -> Result<()> {
     let device = settings.device.device().autodiff();
     let train = load_split(&settings.data, "train")?;
     let valid = load_split(&settings.data, "valid")?;
-    let state = if options.resume { restore(&folder, &settings, &device)? } else { begin(&folder, &settings, &train, &device)? };
+    let state = if options.resume { restore(&folder, &settings, options.learning_rate, &device)? } else { begin(&folder, &settings, &train, &device)? };
     fit(&folder, &settings, state, &train, &valid, &device)
 }
 
@@ -58,17 +58,20 @@ fn new_settings(folder: &RunFolder, options: &TrainOptions) -> Result<RunSetting
         ..defaults
     };
     let model = ModelConfig::new(options.arch, options.width, FrontendConfig::default().n_mels, INSTRUMENTS.len());
-    Ok(RunSettings { model, training, data, device: options.device, git_commit: run::git_commit() })
+    Ok(RunSettings { model, training, data, earlier_data: Vec::new(), device: options.device, git_commit: run::git_commit() })
 }
 
-/// The saved settings; only `--epochs` and `--data` (a moved data folder) override them.
+/// The saved settings; only `--epochs` and `--data` (new or moved data) override them, and a
+/// new data folder is recorded in the run's settings.
 fn resumed_settings(folder: &RunFolder, options: &TrainOptions) -> Result<RunSettings> {
     let mut settings: RunSettings = folder.read_json(run::SETTINGS)?;
     if let Some(epochs) = options.epochs {
         settings.training.epochs = epochs;
     }
-    if let Some(data) = &options.data {
-        settings.data = data.clone();
+    if let Some(data) = options.data.as_ref().filter(|data| **data != settings.data) {
+        let earlier = std::mem::replace(&mut settings.data, data.clone());
+        settings.earlier_data.push(earlier);
+        folder.write_json(run::SETTINGS, &settings)?;
     }
     Ok(settings)
 }
@@ -84,8 +87,13 @@ fn begin(folder: &RunFolder, settings: &RunSettings, train: &SplitData, device: 
     })
 }
 
-fn restore(folder: &RunFolder, settings: &RunSettings, device: &Device) -> Result<State> {
-    let progress: Progress = folder.read_json(run::PROGRESS)?;
+/// The run's latest weights, optimizer and progress; `restart_rate` restarts the learning-rate
+/// schedule (fine-tuning on new `--data`, say).
+fn restore(folder: &RunFolder, settings: &RunSettings, restart_rate: Option<f64>, device: &Device) -> Result<State> {
+    let mut progress: Progress = folder.read_json(run::PROGRESS)?;
+    if let Some(rate) = restart_rate {
+        progress.restart(rate);
+    }
     device.seed(settings.training.seed.wrapping_add(progress.epochs_done as u64));
     let weights = folder.path(run::LATEST_WEIGHTS);
     let network = settings

@@ -33,7 +33,7 @@ pub fn model_card(name: &str, settings: &RunSettings, progress: &Progress, expor
         aggregation: aggregation(arch.kind()),
         thresholds,
         training: TrainingInfo {
-            data: data_description(&settings.data, &fonts),
+            data: data_description(settings, &fonts),
             soundfonts: fonts.train_valid.clone(),
             seed: settings.training.seed,
             epochs: exported.map_or(progress.epochs_done, |epoch| epoch.epoch) as u32,
@@ -68,14 +68,18 @@ CC-BY-SA-2.5, recordings by Lars Palo; Debian hydrogen-drumkits; npm tonejs-inst
 Karoryfer Weresax; MTG Freesound cello/trumpet packs; solfege singing samples — per-file sources and licences in its \
 SOURCES.csv)";
 
-fn data_description(data: &Path, fonts: &SoundFontSplit) -> String {
-    match fonts.test.as_slice() {
-        [] => data.display().to_string(),
+fn data_description(settings: &RunSettings, fonts: &SoundFontSplit) -> String {
+    let data = match fonts.test.as_slice() {
+        [] => settings.data.display().to_string(),
         held_out => format!(
             "{} (cargo xtask synth: SoundFont renders plus {REAL_NOTES_CREDIT}; held out for the test split: {} and 20 % of the real-note files)",
-            data.display(),
+            settings.data.display(),
             held_out.join(", ")
         ),
+    };
+    match settings.earlier_data.as_slice() {
+        [] => data,
+        earlier => format!("{data}; earlier epochs on {}", earlier.iter().map(|d| d.display().to_string()).collect::<Vec<_>>().join(", ")),
     }
 }
 

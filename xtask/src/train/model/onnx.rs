@@ -34,8 +34,8 @@ pub fn conv_pair(graph: &mut OnnxGraph, input: &str, pair: &ConvPair, name: &str
     Ok(activation(graph, &second, pair.negative_slope))
 }
 
-/// A convolution with its batch norm folded in: per output channel `s = γ / √(var + ε)`,
-/// weights `W·s` and bias `(b − mean)·s + β`.
+/// A (bias-free) convolution with its batch norm folded in: per output channel
+/// `s = γ / √(var + ε)`, weights `W·s` and bias `β − mean·s`.
 fn normalised_conv(graph: &mut OnnxGraph, input: &str, layer: &NormalisedConv, name: &str) -> Result<String> {
     let norm = &layer.norm;
     let (gamma, beta) = (values(&norm.gamma)?, values(&norm.beta)?);
@@ -44,11 +44,7 @@ fn normalised_conv(graph: &mut OnnxGraph, input: &str, layer: &NormalisedConv, n
     let mut weights = values(&layer.conv.weight)?;
     let per_channel = weights.len() / scales.len();
     weights.chunks_mut(per_channel).zip(&scales).for_each(|(channel, scale)| channel.iter_mut().for_each(|w| *w *= scale));
-    let bias = match &layer.conv.bias {
-        Some(bias) => values(bias)?,
-        None => vec![0.0; scales.len()],
-    };
-    let folded_bias: Vec<f32> = (0..scales.len()).map(|c| (bias[c] - mean[c]) * scales[c] + beta[c]).collect();
+    let folded_bias: Vec<f32> = (0..scales.len()).map(|c| beta[c] - mean[c] * scales[c]).collect();
     let weight = graph.constant(&format!("{name}.weight"), &layer.conv.weight.val().dims(), &weights);
     let bias = graph.constant(&format!("{name}.bias"), &[scales.len()], &folded_bias);
     conv_node(graph, &[input, &weight, &bias], &layer.conv, name)

@@ -3,7 +3,7 @@
 
 mod benchmark;
 mod cache;
-mod colouring;
+mod augmentation;
 mod data;
 mod device;
 mod export;

@@ -173,11 +173,11 @@ fn train_epoch(
     order.shuffle(&mut StdRng::seed_from_u64(config.seed.wrapping_add(epoch as u64)));
     let batches: Vec<&[Window]> = order.chunks(config.batch_size).take(config.steps_per_epoch.unwrap_or(usize::MAX)).collect();
     let bar = progress_bar(batches.len(), &format!("epoch {epoch}"), "batches");
-    let mut colouring = StdRng::seed_from_u64(config.seed.wrapping_mul(31).wrapping_add(epoch as u64));
+    let mut augmentation = StdRng::seed_from_u64(config.seed.wrapping_mul(31).wrapping_add(epoch as u64));
     let started = Instant::now();
     let (mut loss_sum, mut examples) = (0.0, 0);
     for batch in batches {
-        let (inputs, targets) = windows.batch(batch, Some(&mut colouring), device);
+        let (inputs, targets) = windows.batch(batch, Some(&mut augmentation), device);
         let (next, loss) = optimisation_step(network, optimizer, learning_rate, inputs, targets);
         network = next;
         loss_sum += loss * batch.len() as f32;

@@ -3,7 +3,7 @@
 use burn::prelude::*;
 use rand::rngs::StdRng;
 
-use super::colouring::colour;
+use super::augmentation::augment;
 use super::data::{Clip, SplitData};
 use super::model::Architecture;
 
@@ -48,8 +48,8 @@ impl<'a> Windows<'a> {
     }
 
     /// Inputs `[n, 1, n_mels, frames]` (raw log-mel) and targets `[n, classes · steps]`; with
-    /// `colouring`, each input gets a random spectral colouring (training only).
-    pub fn batch(&self, windows: &[Window], colouring: Option<&mut StdRng>, device: &Device) -> (Tensor<4>, Tensor<2>) {
+    /// `augmentation`, each input gets its own random timbre augmentation (training only).
+    pub fn batch(&self, windows: &[Window], augmentation: Option<&mut StdRng>, device: &Device) -> (Tensor<4>, Tensor<2>) {
         let (bands, frames, classes) = (self.split.n_mels, self.arch.window_frames(), self.split.classes);
         let outputs = classes * self.arch.steps_per_window();
         let mut inputs = Vec::with_capacity(windows.len() * bands * frames);
@@ -62,8 +62,8 @@ impl<'a> Windows<'a> {
                 Architecture::Frames => push_frame_targets(clip, window.start, classes, frames, &mut targets),
             }
         }
-        if let Some(rng) = colouring {
-            colour(&mut inputs, bands, frames, rng);
+        if let Some(rng) = augmentation {
+            augment(&mut inputs, bands, frames, rng);
         }
         let n = windows.len();
         (

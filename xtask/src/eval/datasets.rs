@@ -1,16 +1,49 @@
 //! Labelled audio in the layouts eval reads: synth splits, Medley-solos-DB, IRMAS (test and train).
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use instrumeter::models::INSTRUMENTS;
 use serde::Deserialize;
 
-/// One labelled file: which classes are present, and per-frame targets where the layout has them.
+/// One labelled file: which classes are present, and per-frame targets and the origin of its
+/// sounds where the layout has them.
 pub struct LabelledClip {
     pub path: PathBuf,
     pub presence: Vec<bool>,
     pub frame_targets: Option<Vec<Vec<f32>>>,
+    pub origin: Option<Origin>,
+}
+
+/// Where a synth clip's stems came from (its manifest says).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    SoundFonts,
+    RealNotes,
+    Both,
+}
+
+impl Origin {
+    pub const ALL: [Origin; 3] = [Origin::SoundFonts, Origin::RealNotes, Origin::Both];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Origin::SoundFonts => "SoundFont renders only",
+            Origin::RealNotes => "real recorded notes only",
+            Origin::Both => "both",
+        }
+    }
+
+    fn of_stems(kinds: &[String]) -> Option<Origin> {
+        let real = kinds.iter().filter(|kind| kind.as_str() == "real_notes").count();
+        match (real, kinds.len()) {
+            (_, 0) => None,
+            (0, _) => Some(Origin::SoundFonts),
+            (r, n) if r == n => Some(Origin::RealNotes),
+            _ => Some(Origin::Both),
+        }
+    }
 }
 
 /// Folder layouts `eval --layout` understands.
@@ -56,14 +89,57 @@ struct SynthLabels {
     targets: Vec<Vec<f32>>,
 }
 
+#[derive(Deserialize)]
+struct SynthManifest {
+    splits: Vec<ManifestSplit>,
+}
+
+#[derive(Deserialize)]
+struct ManifestSplit {
+    clips: Vec<ManifestClip>,
+}
+
+#[derive(Deserialize)]
+struct ManifestClip {
+    id: String,
+    stems: Vec<ManifestStem>,
+}
+
+#[derive(Deserialize)]
+struct ManifestStem {
+    source: StemSource,
+}
+
+#[derive(Deserialize)]
+struct StemSource {
+    kind: String,
+}
+
+/// Clip id → origin of its stems, from the `manifest.json` beside the split folders (none when
+/// it is missing or unreadable: the origin is a report detail, not needed to score).
+fn synth_origins(manifest: &Path) -> HashMap<String, Origin> {
+    let parsed = std::fs::read(manifest).ok().and_then(|json| serde_json::from_slice::<SynthManifest>(&json).ok());
+    parsed
+        .into_iter()
+        .flat_map(|m| m.splits)
+        .flat_map(|split| split.clips)
+        .filter_map(|clip| {
+            let kinds: Vec<String> = clip.stems.into_iter().map(|stem| stem.source.kind).collect();
+            Origin::of_stems(&kinds).map(|origin| (clip.id, origin))
+        })
+        .collect()
+}
+
 fn synth(folder: &Path) -> Result<Vec<LabelledClip>> {
+    let origins = synth_origins(&folder.parent().unwrap_or(Path::new(".")).join("manifest.json"));
     let mut clips = Vec::new();
     for wav in files_with_extension(folder, "wav")? {
         let labels_path = wav.with_extension("labels.json");
         let json = std::fs::read(&labels_path).with_context(|| format!("missing labels {}", labels_path.display()))?;
         let labels: SynthLabels = serde_json::from_slice(&json).with_context(|| format!("bad labels {}", labels_path.display()))?;
         let presence = labels.presence.iter().map(|&p| p > 0).collect();
-        clips.push(LabelledClip { path: wav, presence, frame_targets: Some(labels.targets) });
+        let origin = wav.file_stem().and_then(|id| origins.get(id.to_string_lossy().as_ref())).copied();
+        clips.push(LabelledClip { path: wav, presence, frame_targets: Some(labels.targets), origin });
     }
     Ok(clips)
 }
@@ -93,7 +169,7 @@ fn medley_solos(data: &Path) -> Result<Vec<LabelledClip>> {
         let code = medley_code(instrument).with_context(|| format!("{}: unknown instrument {instrument:?}", csv_path.display()))?;
         let path = data.join("audio").join(format!("Medley-solos-DB_{subset}-{id}_{uuid}.flac"));
         if path.exists() {
-            clips.push(LabelledClip { path, presence: presence_of(class_index(code)), frame_targets: None });
+            clips.push(LabelledClip { path, presence: presence_of(class_index(code)), frame_targets: None, origin: None });
         }
     }
     Ok(clips)
@@ -103,7 +179,7 @@ fn irmas_test(data: &Path) -> Result<Vec<LabelledClip>> {
     let mut clips = Vec::new();
     for wav in files_with_extension(data, "wav")? {
         let text = std::fs::read_to_string(wav.with_extension("txt")).with_context(|| format!("no .txt labels beside {}", wav.display()))?;
-        clips.push(LabelledClip { presence: presence_of(text.lines().filter_map(class_index)), path: wav, frame_targets: None });
+        clips.push(LabelledClip { presence: presence_of(text.lines().filter_map(class_index)), path: wav, frame_targets: None, origin: None });
     }
     Ok(clips)
 }
@@ -114,7 +190,7 @@ fn irmas_train(data: &Path) -> Result<Vec<LabelledClip>> {
         let folder = data.join(code);
         if folder.is_dir() {
             for wav in files_with_extension(&folder, "wav")? {
-                clips.push(LabelledClip { path: wav, presence: presence_of([index]), frame_targets: None });
+                clips.push(LabelledClip { path: wav, presence: presence_of([index]), frame_targets: None, origin: None });
             }
         }
     }
@@ -175,5 +251,25 @@ mod tests {
         let clips = medley_solos(&dir).unwrap();
         assert_eq!(clips.len(), 1);
         assert!(clips[0].presence[class_index("tru").unwrap()]);
+    }
+
+    #[test]
+    fn synth_clips_take_the_origin_of_their_stems_from_the_manifest() {
+        let dir = scratch("synth");
+        std::fs::create_dir_all(dir.join("test")).unwrap();
+        let stem = |kind: &str| format!(r#"{{"class":"pia","source":{{"kind":"{kind}"}}}}"#);
+        let clips: Vec<String> = [("font", vec![stem("sound_font")]), ("real", vec![stem("real_notes")]), ("both", vec![stem("real_notes"), stem("sound_font")])]
+            .iter()
+            .map(|(id, stems)| format!(r#"{{"id":"{id}","stems":[{}]}}"#, stems.join(",")))
+            .collect();
+        std::fs::write(dir.join("manifest.json"), format!(r#"{{"splits":[{{"name":"test","clips":[{}]}}]}}"#, clips.join(","))).unwrap();
+        for id in ["font", "real", "both", "unlisted"] {
+            std::fs::write(dir.join(format!("test/{id}.wav")), b"").unwrap();
+            std::fs::write(dir.join(format!("test/{id}.labels.json")), r#"{"presence":[1],"targets":[[1.0]]}"#).unwrap();
+        }
+        let origins: Vec<(String, Option<Origin>)> =
+            synth(&dir.join("test")).unwrap().into_iter().map(|clip| (clip.path.file_stem().unwrap().to_string_lossy().into_owned(), clip.origin)).collect();
+        let expected = [("both", Some(Origin::Both)), ("font", Some(Origin::SoundFonts)), ("real", Some(Origin::RealNotes)), ("unlisted", None)];
+        assert_eq!(origins, expected.map(|(id, origin)| (id.to_string(), origin)));
     }
 }

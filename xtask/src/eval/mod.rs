@@ -14,8 +14,8 @@ use instrumeter::models::{AggregationMethod, LoadedModel, MetricsEntry, ModelCar
 
 use crate::analyze::{clip::ClipAggregate, file_rows};
 pub use datasets::Layout;
-use datasets::LabelledClip;
-use report::{PolyphonyGroup, Section};
+use datasets::{LabelledClip, Origin};
+use report::{Breakdowns, Group, Section};
 use scores::{tune_thresholds, Counts, Scores};
 
 /// What to evaluate, on what.
@@ -45,6 +45,8 @@ struct Collected {
     clip_s1: Items,
     clip_s2: Items,
     frames: Items,
+    /// The clip (index into the evaluated clips) of each frame item.
+    frame_clips: Vec<usize>,
 }
 
 pub fn run(options: &EvalOptions) -> Result<()> {
@@ -75,12 +77,16 @@ pub fn run(options: &EvalOptions) -> Result<()> {
     for section in &sections {
         println!("{dataset} — {}: micro F1 {:.3}, macro F1 {:.3}", section.title, section.scores.micro_f1, section.scores.macro_f1);
     }
-    let polyphony = by_polyphony(primary_items, primary_thresholds, classes);
-    for group in &polyphony {
+    let item_clips: Vec<usize> = if primary_is_frames { collected.frame_clips.clone() } else { (0..clips.len()).collect() };
+    let breakdowns = Breakdowns {
+        polyphony: by_polyphony(primary_items, primary_thresholds, classes),
+        origin: by_origin(primary_items, &item_clips, &clips, primary_thresholds, classes),
+    };
+    for group in breakdowns.polyphony.iter().chain(&breakdowns.origin) {
         println!("{dataset} — {} ({} items): micro F1 {:.3}, macro F1 {:.3}", group.name, group.items, group.scores.micro_f1, group.scores.macro_f1);
     }
     let leakage = leakage(&collected, card.aggregation.method, classes);
-    write_report(&options.model, &card, &dataset, &sections, &polyphony, &leakage)?;
+    write_report(&options.model, &card, &dataset, &sections, &breakdowns, &leakage)?;
     if options.tune {
         for (label, &t) in card.labels.iter().zip(primary_thresholds.iter()) {
             card.thresholds.insert(label.code.clone(), t);
@@ -103,8 +109,8 @@ fn dataset_name(options: &EvalOptions) -> String {
 /// Runs the model over every clip and gathers clip-level and frame-level items.
 fn collect(card_path: &Path, card: &ModelCard, clips: &[LabelledClip]) -> Result<Collected> {
     let progress = ProgressBar::new(clips.len() as u64).with_style(ProgressStyle::with_template("{bar:30} {pos}/{len} clips").expect("valid template"));
-    let mut collected = Collected { clip_s1: Vec::new(), clip_s2: Vec::new(), frames: Vec::new() };
-    for clip in clips {
+    let mut collected = Collected { clip_s1: Vec::new(), clip_s2: Vec::new(), frames: Vec::new(), frame_clips: Vec::new() };
+    for (index, clip) in clips.iter().enumerate() {
         let rows = file_rows(&clip.path, LoadedModel::load(card_path)?)?;
         let mut aggregate = ClipAggregate::new(card.labels.len());
         rows.iter().for_each(|row| aggregate.add(row));
@@ -114,6 +120,7 @@ fn collect(card_path: &Path, card: &ModelCard, clips: &[LabelledClip]) -> Result
         if let (ModelKind::FrameActivation, Some(targets)) = (card.kind, clip.frame_targets.as_ref()) {
             for (row, target) in rows.iter().zip(targets) {
                 collected.frames.push((row.clone(), target.iter().map(|&t| t >= 0.5).collect()));
+                collected.frame_clips.push(index);
             }
         }
         progress.inc(1);
@@ -129,15 +136,28 @@ fn score_items<'a>(items: impl Iterator<Item = &'a (Vec<f32>, Vec<bool>)>, thres
 }
 
 /// Scores of the items where 1, 2, or 3–4 instruments play (seed 003's models failed on the last).
-fn by_polyphony(items: &Items, thresholds: &[f32], classes: usize) -> Vec<PolyphonyGroup> {
+fn by_polyphony(items: &Items, thresholds: &[f32], classes: usize) -> Vec<Group> {
     let playing = |truth: &[bool]| truth.iter().filter(|&&p| p).count();
     [("1 instrument", 1..=1), ("2 instruments", 2..=2), ("3–4 instruments", 3..=usize::MAX)]
         .into_iter()
-        .filter_map(|(name, range)| {
-            let group: Vec<_> = items.iter().filter(|(_, truth)| range.contains(&playing(truth))).collect();
-            (!group.is_empty()).then(|| PolyphonyGroup { name, items: group.len(), scores: score_items(group.into_iter(), thresholds, classes) })
+        .filter_map(|(name, range)| scored_group(name, items.iter().filter(|(_, truth)| range.contains(&playing(truth))).collect(), thresholds, classes))
+        .collect()
+}
+
+/// Scores of the items whose clip was made of SoundFont renders only, real notes only, or both
+/// (synth data; `item_clips` names each item's clip).
+fn by_origin(items: &Items, item_clips: &[usize], clips: &[LabelledClip], thresholds: &[f32], classes: usize) -> Vec<Group> {
+    Origin::ALL
+        .into_iter()
+        .filter_map(|origin| {
+            let group = items.iter().zip(item_clips).filter(|&(_, &clip)| clips[clip].origin == Some(origin)).map(|(item, _)| item);
+            scored_group(origin.name(), group.collect(), thresholds, classes)
         })
         .collect()
+}
+
+fn scored_group(name: &'static str, items: Vec<&(Vec<f32>, Vec<bool>)>, thresholds: &[f32], classes: usize) -> Option<Group> {
+    (!items.is_empty()).then(|| Group { name, items: items.len(), scores: score_items(items.into_iter(), thresholds, classes) })
 }
 
 /// Mean clip score per class over the clips where exactly one class plays (seed 003's matrix).
@@ -156,10 +176,10 @@ fn leakage(collected: &Collected, method: AggregationMethod, classes: usize) -> 
     sums.into_iter().zip(counts).map(|(row, n)| row.into_iter().map(|s| s / n.max(1) as f32).collect()).collect()
 }
 
-fn write_report(card_path: &Path, card: &ModelCard, dataset: &str, sections: &[Section], polyphony: &[PolyphonyGroup], leakage: &[Vec<f32>]) -> Result<()> {
+fn write_report(card_path: &Path, card: &ModelCard, dataset: &str, sections: &[Section], breakdowns: &Breakdowns, leakage: &[Vec<f32>]) -> Result<()> {
     let folder = card_path.parent().unwrap_or(Path::new("."));
     let file = |suffix: &str| folder.join(format!("{}.{dataset}.{suffix}", card.name));
-    std::fs::write(file("report.md"), report::markdown(card, dataset, sections, polyphony, leakage))?;
+    std::fs::write(file("report.md"), report::markdown(card, dataset, sections, breakdowns, leakage))?;
     report::f1_bars_png(&file("f1.png"), sections)?;
     report::leakage_png(&file("leakage.png"), leakage)?;
     println!("report written to {} (+ .f1.png, .leakage.png)", file("report.md").display());
@@ -192,5 +212,19 @@ mod tests {
         assert_eq!(summary[..2], [("1 instrument", 1, 1.0), ("2 instruments", 1, 1.0)]);
         assert_eq!((summary[2].0, summary[2].1), ("3–4 instruments", 2));
         assert!((summary[2].2 - 8.0 / 11.0).abs() < 1e-6, "{}", summary[2].2);
+    }
+
+    #[test]
+    fn origin_groups_score_the_items_of_their_clips() {
+        let clip = |origin| LabelledClip { path: PathBuf::new(), presence: vec![true], frame_targets: None, origin };
+        let clips = [clip(Some(Origin::SoundFonts)), clip(Some(Origin::RealNotes)), clip(None)];
+        let items: Items = vec![(vec![0.9], vec![true]), (vec![0.1], vec![true]), (vec![0.9], vec![true]), (vec![0.9], vec![false])];
+        let groups = by_origin(&items, &[0, 0, 1, 2], &clips, &[0.5], 1);
+        let summary: Vec<_> = groups.iter().map(|g| (g.name, g.items, g.scores.micro_f1)).collect();
+        // SoundFont clip: one hit, one miss → F1 2/3; real-note clip: one hit; the clip of unknown origin is in no group.
+        assert_eq!(summary.len(), 2);
+        assert_eq!((summary[0].0, summary[0].1), (Origin::SoundFonts.name(), 2));
+        assert!((summary[0].2 - 2.0 / 3.0).abs() < 1e-6);
+        assert_eq!(summary[1], (Origin::RealNotes.name(), 1, 1.0));
     }
 }

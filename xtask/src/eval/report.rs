@@ -9,11 +9,17 @@ use instrumeter::models::ModelCard;
 use super::scores::Scores;
 use crate::picture::{colour, write_rgb_png};
 
-/// The primary scores restricted to items with a given number of instruments playing.
-pub struct PolyphonyGroup {
+/// The primary scores restricted to a named subset of the items.
+pub struct Group {
     pub name: &'static str,
     pub items: usize,
     pub scores: Scores,
+}
+
+/// The primary scores by number of instruments playing and by origin of the sounds (synth data).
+pub struct Breakdowns {
+    pub polyphony: Vec<Group>,
+    pub origin: Vec<Group>,
 }
 
 /// A titled set of scores.
@@ -24,7 +30,7 @@ pub struct Section<'a> {
 }
 
 /// Markdown with one table per section and the leakage matrix.
-pub fn markdown(card: &ModelCard, dataset: &str, sections: &[Section], polyphony: &[PolyphonyGroup], leakage: &[Vec<f32>]) -> String {
+pub fn markdown(card: &ModelCard, dataset: &str, sections: &[Section], breakdowns: &Breakdowns, leakage: &[Vec<f32>]) -> String {
     let mut md = format!("# {} on {dataset}\n\n", card.name);
     for section in sections {
         let s = section.scores;
@@ -35,11 +41,12 @@ pub fn markdown(card: &ModelCard, dataset: &str, sections: &[Section], polyphony
         }
         md += "\n";
     }
-    md += "## By number of instruments playing\n\nThe model's primary level (frames for the frame model, S1/S2 clips for the ConvNet) and its thresholds.\n\n| instruments | items | micro F1 | macro F1 |\n| --- | --- | --- | --- |\n";
-    for group in polyphony {
-        let _ = writeln!(md, "| {} | {} | {:.3} | {:.3} |", group.name, group.items, group.scores.micro_f1, group.scores.macro_f1);
+    md += "The tables below score the model's primary level (frames for the frame model, S1/S2 clips for the ConvNet) with its thresholds.\n\n";
+    group_table(&mut md, "By number of instruments playing", "instruments", &breakdowns.polyphony);
+    if !breakdowns.origin.is_empty() {
+        group_table(&mut md, "By origin of the clip's sounds", "stems from", &breakdowns.origin);
     }
-    md += "\n## Leakage matrix\n\nRow: the one instrument playing (single-instrument items); column: mean clip score of each class.\n\n| playing \\ score |";
+    md += "## Leakage matrix\n\nRow: the one instrument playing (single-instrument items); column: mean clip score of each class.\n\n| playing \\ score |";
     for label in &card.labels {
         let _ = write!(md, " {} |", label.code);
     }
@@ -54,6 +61,14 @@ pub fn markdown(card: &ModelCard, dataset: &str, sections: &[Section], polyphony
         md += "\n";
     }
     md
+}
+
+fn group_table(md: &mut String, title: &str, column: &str, groups: &[Group]) {
+    let _ = write!(md, "## {title}\n\n| {column} | items | micro F1 | macro F1 |\n| --- | --- | --- | --- |\n");
+    for group in groups {
+        let _ = writeln!(md, "| {} | {} | {:.3} | {:.3} |", group.name, group.items, group.scores.micro_f1, group.scores.macro_f1);
+    }
+    md.push('\n');
 }
 
 /// Bars of per-class F1 (one colour per section), 0–1 upwards.

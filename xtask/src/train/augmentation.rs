@@ -2,6 +2,7 @@
 //! than one SoundFont's spectral envelope: a smooth spectral colouring, a small shift along the mel
 //! axis (another instrument body's formants) and a masked block of bands (SpecAugment).
 
+use rand::rngs::StdRng;
 use rand::{Rng, RngExt};
 
 /// Cosine components of the colouring curve across the mel bands.
@@ -14,16 +15,27 @@ const MAX_SHIFT_BANDS: f32 = 2.0;
 const MASK_SHARE: f64 = 0.5;
 const MAX_MASK_BANDS: usize = 10;
 
-/// Augments every window of `inputs` (`windows × bands × frames`, mel-major within a window)
-/// with its own random shift, colouring and mask.
-pub fn augment(inputs: &mut [f32], bands: usize, frames: usize, rng: &mut impl Rng) {
-    let mut shifted = vec![0.0; bands * frames];
-    for window in inputs.chunks_mut(bands * frames) {
-        shift(window, &mut shifted, frames, rng.random_range(-MAX_SHIFT_BANDS..=MAX_SHIFT_BANDS));
-        colour(window, bands, frames, rng);
-        if rng.random_bool(MASK_SHARE) {
-            let width = rng.random_range(1..=MAX_MASK_BANDS.min(bands));
-            mask(window, frames, rng.random_range(0..=bands - width), width);
+/// What a training batch gets: always the colouring; the shift and mask when asked for.
+pub struct Augmentation<'a> {
+    pub rng: &'a mut StdRng,
+    pub shift_and_mask: bool,
+}
+
+impl Augmentation<'_> {
+    /// Augments every window of `inputs` (`windows × bands × frames`, mel-major within a window)
+    /// with its own random draws.
+    pub fn apply(self, inputs: &mut [f32], bands: usize, frames: usize) {
+        let rng = self.rng;
+        let mut shifted = vec![0.0; bands * frames];
+        for window in inputs.chunks_mut(bands * frames) {
+            if self.shift_and_mask {
+                shift(window, &mut shifted, frames, rng.random_range(-MAX_SHIFT_BANDS..=MAX_SHIFT_BANDS));
+            }
+            colour(window, bands, frames, rng);
+            if self.shift_and_mask && rng.random_bool(MASK_SHARE) {
+                let width = rng.random_range(1..=MAX_MASK_BANDS.min(bands));
+                mask(window, frames, rng.random_range(0..=bands - width), width);
+            }
         }
     }
 }
@@ -108,12 +120,23 @@ mod tests {
     }
 
     #[test]
-    fn every_window_is_augmented_on_its_own() {
+    fn every_window_is_augmented_on_its_own_and_shift_and_mask_only_when_asked() {
         let (bands, frames) = (128, 16);
-        let mut inputs: Vec<f32> = (0..2 * bands * frames).map(|i| ((i / frames) % bands) as f32 * 0.1).collect();
-        augment(&mut inputs, bands, frames, &mut StdRng::seed_from_u64(5));
-        let (first, second) = inputs.split_at(bands * frames);
-        assert!(first.iter().chain(second).all(|v| v.is_finite()));
-        assert_ne!(first, second, "windows with the same content come out different");
+        let ramp: Vec<f32> = (0..2 * bands * frames).map(|i| ((i / frames) % bands) as f32 * 0.1).collect();
+        let augmented = |shift_and_mask: bool| {
+            let mut inputs = ramp.clone();
+            Augmentation { rng: &mut StdRng::seed_from_u64(5), shift_and_mask }.apply(&mut inputs, bands, frames);
+            inputs
+        };
+        for inputs in [augmented(false), augmented(true)] {
+            let (first, second) = inputs.split_at(bands * frames);
+            assert!(first.iter().chain(second).all(|v| v.is_finite()));
+            assert_ne!(first, second, "windows with the same content come out different");
+        }
+        let colouring_only = augmented(false);
+        let offsets: Vec<f32> = colouring_only.iter().zip(&ramp).map(|(a, r)| a - r).collect();
+        let smooth = offsets.chunks(frames).take(bands).collect::<Vec<_>>().windows(2).all(|pair| (pair[1][0] - pair[0][0]).abs() < 0.1);
+        assert!(smooth, "colouring alone adds a smooth curve to the ramp");
+        assert_ne!(colouring_only, augmented(true));
     }
 }

@@ -57,8 +57,12 @@ pub struct TrainOptions {
     /// Seed for weights, shuffling and dropout.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
+    /// Besides the spectral colouring, shift each training window along the mel axis and mask a
+    /// block of its bands; on --resume, turns them on from the next epoch.
+    #[arg(long)]
+    pub shift_and_mask: bool,
     /// Continue the run in --out from its last checkpoint (its saved settings apply, but for
-    /// --epochs, --data and --learning-rate).
+    /// --epochs, --data, --learning-rate and --shift-and-mask).
     #[arg(long)]
     pub resume: bool,
     #[arg(long, value_enum, default_value_t)]

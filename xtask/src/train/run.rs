@@ -39,6 +39,9 @@ pub struct TrainingConfig {
     /// Epochs without a better validation loss before training stops.
     #[config(default = 8)]
     pub stop_patience: usize,
+    /// Training windows are also shifted along the mel axis and get a masked block of bands.
+    #[config(default = false)]
+    pub shift_and_mask: bool,
     /// At most this many batches per epoch (all when unset).
     pub steps_per_epoch: Option<usize>,
     #[config(default = 42)]

@@ -73,6 +73,7 @@ fn options(arch: Architecture, data: &Path, out: &Path, epochs: usize, resume: b
         learning_rate: None,
         steps_per_epoch: Some(2),
         seed: 1,
+        shift_and_mask: resume,
         resume,
         device: DeviceChoice::Cpu,
         benchmark_steps: None,
@@ -87,7 +88,10 @@ fn trains_resumes_and_exports(arch: Architecture, name: &str, make_data: impl Fn
 
     train(&options(arch, &data, &run, 1, false)).unwrap();
     assert!(data.join("cache/train.logmel.bin").is_file(), "features are cached per split");
+    let shift_and_mask = || std::fs::read_to_string(run.join("run.json")).unwrap().contains("\"shift_and_mask\": true");
+    assert!(!shift_and_mask());
     train(&options(arch, &data, &run, 2, true)).unwrap();
+    assert!(shift_and_mask(), "a resume with --shift-and-mask turns it on in the run's settings");
     let log = std::fs::read_to_string(run.join("metrics.jsonl")).unwrap();
     assert_eq!(log.lines().count(), 2, "one metrics line per epoch, resumed run included:\n{log}");
 

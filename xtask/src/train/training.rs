@@ -20,6 +20,7 @@ use super::model::{bce_with_logits, to_vec, ModelConfig, Network};
 use super::run::{self, RunFolder, RunSettings, TrainingConfig};
 use super::schedule::Progress;
 use super::stats::BandStats;
+use super::augmentation::Augmentation;
 use super::windows::{Window, Windows};
 use super::{benchmark, progress_bar, TrainOptions};
 
@@ -54,6 +55,7 @@ fn new_settings(folder: &RunFolder, options: &TrainOptions) -> Result<RunSetting
         learning_rate: options.learning_rate.unwrap_or(defaults.learning_rate),
         epochs: options.epochs.unwrap_or(defaults.epochs),
         steps_per_epoch: options.steps_per_epoch,
+        shift_and_mask: options.shift_and_mask,
         seed: options.seed,
         ..defaults
     };
@@ -61,16 +63,21 @@ fn new_settings(folder: &RunFolder, options: &TrainOptions) -> Result<RunSetting
     Ok(RunSettings { model, training, data, earlier_data: Vec::new(), device: options.device, git_commit: run::git_commit() })
 }
 
-/// The saved settings; only `--epochs` and `--data` (new or moved data) override them, and a
-/// new data folder is recorded in the run's settings.
+/// The saved settings; only `--epochs`, `--data` (new or moved data) and `--shift-and-mask`
+/// override them, and the last two are recorded in the run's settings.
 fn resumed_settings(folder: &RunFolder, options: &TrainOptions) -> Result<RunSettings> {
     let mut settings: RunSettings = folder.read_json(run::SETTINGS)?;
     if let Some(epochs) = options.epochs {
         settings.training.epochs = epochs;
     }
-    if let Some(data) = options.data.as_ref().filter(|data| **data != settings.data) {
+    let new_data = options.data.as_ref().filter(|data| **data != settings.data);
+    if let Some(data) = new_data {
         let earlier = std::mem::replace(&mut settings.data, data.clone());
         settings.earlier_data.push(earlier);
+    }
+    let turns_on_shift_and_mask = options.shift_and_mask && !settings.training.shift_and_mask;
+    settings.training.shift_and_mask |= options.shift_and_mask;
+    if new_data.is_some() || turns_on_shift_and_mask {
         folder.write_json(run::SETTINGS, &settings)?;
     }
     Ok(settings)
@@ -177,7 +184,7 @@ fn train_epoch(
     let started = Instant::now();
     let (mut loss_sum, mut examples) = (0.0, 0);
     for batch in batches {
-        let (inputs, targets) = windows.batch(batch, Some(&mut augmentation), device);
+        let (inputs, targets) = windows.batch(batch, Some(Augmentation { rng: &mut augmentation, shift_and_mask: config.shift_and_mask }), device);
         let (next, loss) = optimisation_step(network, optimizer, learning_rate, inputs, targets);
         network = next;
         loss_sum += loss * batch.len() as f32;

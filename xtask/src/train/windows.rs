@@ -1,9 +1,7 @@
 //! Training examples: fixed-size windows cut from clips, and their input and target batches.
 
 use burn::prelude::*;
-use rand::rngs::StdRng;
-
-use super::augmentation::augment;
+use super::augmentation::Augmentation;
 use super::data::{Clip, SplitData};
 use super::model::Architecture;
 
@@ -49,7 +47,7 @@ impl<'a> Windows<'a> {
 
     /// Inputs `[n, 1, n_mels, frames]` (raw log-mel) and targets `[n, classes · steps]`; with
     /// `augmentation`, each input gets its own random timbre augmentation (training only).
-    pub fn batch(&self, windows: &[Window], augmentation: Option<&mut StdRng>, device: &Device) -> (Tensor<4>, Tensor<2>) {
+    pub fn batch(&self, windows: &[Window], augmentation: Option<Augmentation>, device: &Device) -> (Tensor<4>, Tensor<2>) {
         let (bands, frames, classes) = (self.split.n_mels, self.arch.window_frames(), self.split.classes);
         let outputs = classes * self.arch.steps_per_window();
         let mut inputs = Vec::with_capacity(windows.len() * bands * frames);
@@ -62,8 +60,8 @@ impl<'a> Windows<'a> {
                 Architecture::Frames => push_frame_targets(clip, window.start, classes, frames, &mut targets),
             }
         }
-        if let Some(rng) = augmentation {
-            augment(&mut inputs, bands, frames, rng);
+        if let Some(augmentation) = augmentation {
+            augmentation.apply(&mut inputs, bands, frames);
         }
         let n = windows.len();
         (

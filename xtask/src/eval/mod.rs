@@ -77,10 +77,11 @@ pub fn run(options: &EvalOptions) -> Result<()> {
     for section in &sections {
         println!("{dataset} — {}: micro F1 {:.3}, macro F1 {:.3}", section.title, section.scores.micro_f1, section.scores.macro_f1);
     }
-    let item_clips: Vec<usize> = if primary_is_frames { collected.frame_clips.clone() } else { (0..clips.len()).collect() };
+    let clip_indices: Vec<usize> = (0..clips.len()).collect();
+    let item_clips = if primary_is_frames { &collected.frame_clips } else { &clip_indices };
     let breakdowns = Breakdowns {
         polyphony: by_polyphony(primary_items, primary_thresholds, classes),
-        origin: by_origin(primary_items, &item_clips, &clips, primary_thresholds, classes),
+        origin: by_origin(primary_items, item_clips, &clips, primary_thresholds, classes),
     };
     for group in breakdowns.polyphony.iter().chain(&breakdowns.origin) {
         println!("{dataset} — {} ({} items): micro F1 {:.3}, macro F1 {:.3}", group.name, group.items, group.scores.micro_f1, group.scores.macro_f1);

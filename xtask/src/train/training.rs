@@ -14,13 +14,13 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 
+use super::augmentation::Augmentation;
 use super::data::{load_split, SplitData};
 use super::metrics::{EpochMetrics, F1Counts};
 use super::model::{bce_with_logits, to_vec, ModelConfig, Network};
 use super::run::{self, RunFolder, RunSettings, TrainingConfig};
 use super::schedule::Progress;
 use super::stats::BandStats;
-use super::augmentation::Augmentation;
 use super::windows::{Window, Windows};
 use super::{benchmark, progress_bar, TrainOptions};
 

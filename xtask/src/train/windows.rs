@@ -1,6 +1,7 @@
 //! Training examples: fixed-size windows cut from clips, and their input and target batches.
 
 use burn::prelude::*;
+
 use super::augmentation::Augmentation;
 use super::data::{Clip, SplitData};
 use super::model::Architecture;

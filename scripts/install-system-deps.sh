@@ -11,6 +11,8 @@ packages=(
   xvfb libgl1-mesa-dri
   # SoundFonts for `cargo xtask synth` (CI renders a few clips): FluidR3 trains, TimGM6mb is held out
   fluid-soundfont-gm timgm6mb-soundfont
+  # the FreePats GUS patch set, a third source of training timbres (`synth --patches`)
+  freepats
   # the standalone application (`--features standalone`): ALSA and JACK headers
   libasound2-dev libjack-jackd2-dev
 )

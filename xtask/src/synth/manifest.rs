@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use instrumeter::models::INSTRUMENTS;
 use serde::Serialize;
 
+use super::gus_patches::{PatchAssignment, PatchNotes};
 use super::labels::{frame_count, frame_grid, PRESENCE_THRESHOLD, RANGE_DB};
 use super::mix::ClipRecord;
 use super::real_notes::{NoteAssignment, RealNotes};
@@ -20,6 +21,8 @@ pub struct Manifest {
     pub labels: LabelDefinitions,
     pub soundfonts: FontAssignment,
     pub real_notes: NoteAssignment,
+    /// The GUS patch set's waveforms, when `--patches` was given.
+    pub patches: Option<PatchAssignment>,
     pub splits: Vec<SplitRecord>,
 }
 
@@ -32,6 +35,8 @@ pub struct Settings {
     pub frames_per_clip: usize,
     pub soundfont_dir: PathBuf,
     pub real_notes_dir: PathBuf,
+    /// Whether training stems got a random timbre (EQ tilts, low-pass).
+    pub stem_timbre: bool,
 }
 
 #[derive(Serialize)]
@@ -52,7 +57,7 @@ pub struct SplitRecord {
 }
 
 impl Manifest {
-    pub fn new(options: &SynthOptions, fonts: &SoundFonts, notes: &RealNotes, splits: Vec<SplitRecord>) -> Self {
+    pub fn new(options: &SynthOptions, fonts: &SoundFonts, notes: &RealNotes, patches: Option<&PatchNotes>, splits: Vec<SplitRecord>) -> Self {
         let (frame, hop) = frame_grid();
         Self {
             seed: options.seed,
@@ -64,11 +69,13 @@ impl Manifest {
                 frames_per_clip: frame_count(clip_samples(options.seconds)),
                 soundfont_dir: options.soundfonts.clone(),
                 real_notes_dir: options.real_notes.clone(),
+                stem_timbre: !options.no_stem_timbre,
             },
             classes: INSTRUMENTS.iter().map(|(code, _)| *code).collect(),
             labels: definitions(frame, hop),
             soundfonts: fonts.assignment(),
             real_notes: notes.assignment(),
+            patches: patches.map(PatchNotes::assignment),
             splits,
         }
     }

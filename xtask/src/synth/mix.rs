@@ -59,7 +59,7 @@ pub fn render_clip(sources: &Sources, split: Split, id: String, clip_seed: u64, 
     for (index, class) in sample(&mut rng, CLASSES, count).into_iter().enumerate() {
         let seed = phrase_seed(clip_seed, split, index);
         let mut stem = render_stem(sources, class, seed, samples)?;
-        let timbre = (split == Split::Train).then(|| StemTimbre::draw(&mut Xoshiro256PlusPlus::seed_from_u64(mix64(seed ^ TIMBRE_SALT))));
+        let timbre = (split == Split::Train && sources.stem_timbre).then(|| StemTimbre::draw(&mut Xoshiro256PlusPlus::seed_from_u64(mix64(seed ^ TIMBRE_SALT))));
         if let Some(timbre) = &timbre {
             timbre.apply(&mut stem.audio);
             normalise_loudest_frame(&mut stem.audio);
@@ -98,10 +98,16 @@ mod tests {
         RealNote { name: format!("{}/fake{index}.flac", INSTRUMENTS[class].0), family: "fake".into(), role: crate::synth::drums::role_of_key(36 + index as u8), samples }
     }
 
+    fn fake_notes() -> Vec<Vec<RealNote>> {
+        (0..CLASSES).map(|class| (0..4).map(|index| fake_note(class, index)).collect()).collect()
+    }
+
+    fn render_from(sources: &Sources, split: Split, seed: u64) -> Clip {
+        render_clip(sources, split, "x".into(), clip_seed(seed, split, 0), 3 * RATE as usize).unwrap()
+    }
+
     fn render_in(split: Split, seed: u64) -> Clip {
-        let notes: Vec<Vec<RealNote>> = (0..CLASSES).map(|class| (0..4).map(|index| fake_note(class, index)).collect()).collect();
-        let sources = Sources { fonts: &[], notes: &notes };
-        render_clip(&sources, split, "x".into(), clip_seed(seed, split, 0), 3 * RATE as usize).unwrap()
+        render_from(&Sources { fonts: &[], notes: &fake_notes(), patches: &[], stem_timbre: true }, split, seed)
     }
 
     fn render(seed: u64) -> Clip {
@@ -114,6 +120,26 @@ mod tests {
         for split in [Split::Valid, Split::Test] {
             assert!(render_in(split, 5).record.stems.iter().all(|stem| stem.timbre.is_none()), "{}", split.name());
         }
+    }
+
+    #[test]
+    fn stem_timbre_can_be_turned_off() {
+        let clip = render_from(&Sources { fonts: &[], notes: &fake_notes(), patches: &[], stem_timbre: false }, Split::Train, 5);
+        assert!(clip.record.stems.iter().all(|stem| stem.timbre.is_none()));
+    }
+
+    #[test]
+    fn a_patch_set_plays_some_stems_and_empty_pools_change_nothing() {
+        let (notes, no_patches) = (fake_notes(), (0..CLASSES).map(|_| Vec::new()).collect::<Vec<Vec<RealNote>>>());
+        let with_empty_pools = render_from(&Sources { fonts: &[], notes: &notes, patches: &no_patches, stem_timbre: true }, Split::Train, 5);
+        assert_eq!(with_empty_pools.audio, render(5).audio);
+        let patches = fake_notes();
+        let kinds: Vec<String> = (0..20)
+            .flat_map(|seed| render_from(&Sources { fonts: &[], notes: &notes, patches: &patches, stem_timbre: true }, Split::Train, seed).record.stems)
+            .map(|stem| serde_json::to_value(&stem.source).unwrap()["kind"].as_str().unwrap().to_string())
+            .collect();
+        let from_patches = kinds.iter().filter(|kind| *kind == "gus_patch").count();
+        assert!(from_patches > 0 && from_patches < kinds.len() / 2, "{from_patches} of {} stems from the patch set", kinds.len());
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 mod augment;
 mod drums;
+mod gus_patches;
 mod instruments;
 mod labels;
 mod manifest;
@@ -58,6 +59,14 @@ pub struct SynthOptions {
     /// Folder of isolated real notes, one sub-folder per class code.
     #[arg(long, default_value = "../shared/data/real-notes")]
     pub real_notes: PathBuf,
+    /// A GUS patch set (Debian's freepats: /usr/share/midi/freepats) whose sampled instruments
+    /// play a quarter of the training and validation stems of the classes it has (never test).
+    #[arg(long)]
+    pub patches: Option<PathBuf>,
+    /// Leave training stems as rendered (no random EQ tilts and low-pass per stem); how
+    /// `data/synth` of the shipped models was made.
+    #[arg(long)]
+    pub no_stem_timbre: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -108,11 +117,16 @@ pub fn run(options: &SynthOptions) -> Result<()> {
     let started = Instant::now();
     let fonts = soundfonts::load(&options.soundfonts)?;
     let notes = real_notes::load(&options.real_notes, options.seconds + phrase::MAX_PRE_ROLL_S)?;
+    let patches = options.patches.as_deref().map(|dir| gus_patches::load(dir, options.seconds + phrase::MAX_PRE_ROLL_S)).transpose()?;
     let splits = Split::ALL
         .iter()
-        .map(|&split| render_split(split, options, &Sources { fonts: fonts.for_split(split), notes: notes.for_split(split) }))
+        .map(|&split| {
+            let patches = patches.as_ref().map_or(&[][..], |patches| patches.for_split(split));
+            let sources = Sources { fonts: fonts.for_split(split), notes: notes.for_split(split), patches, stem_timbre: !options.no_stem_timbre };
+            render_split(split, options, &sources)
+        })
         .collect::<Result<Vec<_>>>()?;
-    let manifest = Manifest::new(options, &fonts, &notes, splits);
+    let manifest = Manifest::new(options, &fonts, &notes, patches.as_ref(), splits);
     output::write_json(&options.out.join("manifest.json"), &manifest, true)?;
     stats::print(&manifest.splits.iter().map(|split| (split.name, &split.stats)).collect::<Vec<_>>());
     let clips: usize = manifest.splits.iter().map(|split| split.clips.len()).sum();

@@ -14,16 +14,21 @@ use super::render::{render, Patch, DRUM_BANK};
 use super::soundfonts::LoadedFont;
 use super::{drums, real_phrase, RATE};
 
+/// Share of a class's training stems played with a GUS patch set's waveforms, when one is given.
+const PATCH_SHARE: f64 = 0.25;
 /// Draws of a stem before a silent one is accepted.
 const ATTEMPTS: usize = 4;
 /// Deepest vibrato (GM modulation wheel) a phrase gets.
 const MAX_MODULATION: u8 = 60;
 
-/// What one split's stems are made from.
+/// What one split's stems are made from, and whether training stems get a random timbre.
 pub struct Sources<'a> {
     pub fonts: &'a [LoadedFont],
     /// Real notes per class, in the models' class order.
     pub notes: &'a [Vec<RealNote>],
+    /// Notes unrolled from a GUS patch set per class (none, or none for a class: not used).
+    pub patches: &'a [Vec<RealNote>],
+    pub stem_timbre: bool,
 }
 
 /// Where a stem's sound came from (recorded in the manifest).
@@ -32,6 +37,7 @@ pub struct Sources<'a> {
 pub enum StemSource {
     SoundFont { font: &'static str, bank: u8, program: u8 },
     RealNotes { files: Vec<String> },
+    GusPatch { files: Vec<String> },
 }
 
 /// A clip-long solo, its loudest frame at 0 dB RMS.
@@ -61,11 +67,13 @@ fn draw_stem(rng: &mut impl Rng, sources: &Sources, class: usize, clip_samples: 
     let mut activity = Activity::draw(rng, clip_s);
     let span_s = activity.span_s(clip_s);
     let (style, real) = (style(class), &sources.notes[class]);
-    let use_real = !real.is_empty() && (sources.fonts.is_empty() || rng.random_bool(style.real_share));
-    let (audio, source) = if use_real {
-        let notes = activity.keep_active(phrase(rng, style, &style.programs[0], span_s), clip_s);
-        let drums = matches!(style.texture, Texture::Drums);
-        let (audio, files) = real_phrase::render(rng, real, &notes, drums, (span_s * RATE as f64).ceil() as usize);
+    let patch_pool = sources.patches.get(class).filter(|pool| !pool.is_empty() && rng.random_bool(PATCH_SHARE));
+    let use_real = patch_pool.is_none() && !real.is_empty() && (sources.fonts.is_empty() || rng.random_bool(style.real_share));
+    let (audio, source) = if let Some(pool) = patch_pool {
+        let (audio, files) = recorded_phrase(rng, &mut activity, style, pool, span_s, clip_s);
+        (audio, StemSource::GusPatch { files })
+    } else if use_real {
+        let (audio, files) = recorded_phrase(rng, &mut activity, style, real, span_s, clip_s);
         (audio, StemSource::RealNotes { files })
     } else {
         let (font, program, bank) = pick_program(rng, sources.fonts, style, class)?;
@@ -77,6 +85,13 @@ fn draw_stem(rng: &mut impl Rng, sources: &Sources, class: usize, clip_samples: 
     };
     let audio = clip_of(audio, (activity.pre_roll_s * RATE as f64) as usize, clip_samples);
     Ok(Stem { audio, source, activity })
+}
+
+/// A phrase played with recorded notes from `pool` (one class), and the files it used.
+fn recorded_phrase(rng: &mut impl Rng, activity: &mut Activity, style: &ClassStyle, pool: &[RealNote], span_s: f64, clip_s: f64) -> (Vec<f32>, Vec<String>) {
+    let notes = activity.keep_active(phrase(rng, style, &style.programs[0], span_s), clip_s);
+    let drums = matches!(style.texture, Texture::Drums);
+    real_phrase::render(rng, pool, &notes, drums, (span_s * RATE as f64).ceil() as usize)
 }
 
 fn phrase(rng: &mut impl Rng, style: &ClassStyle, program: &Program, span_s: f64) -> Vec<Note> {

@@ -132,10 +132,13 @@ fn soundfont_clips_train_and_export_with_tract_parity() {
             seconds: 3.0,
             soundfonts: "/usr/share/sounds/sf2".into(),
             real_notes: no_real_notes,
+            patches: Some("/usr/share/midi/freepats".into()),
+            no_stem_timbre: false,
         };
         synth::run(&options).expect("synth with the Debian SoundFonts (run scripts/install-system-deps.sh)");
         let manifest = std::fs::read_to_string(data.join("manifest.json")).unwrap();
         assert!(manifest.contains("TimGM6mb.sf2"), "the test split names its held-out font");
+        assert!(manifest.contains("freepats/071_Clarinet#0"), "the manifest lists the patch set's waveforms");
         assert_eq!(std::fs::read_dir(data.join("train")).unwrap().count(), 12, "6 clips: wav + labels each");
     });
 }

@@ -61,8 +61,12 @@ pub struct TrainOptions {
     /// block of its bands; on --resume, turns them on from the next epoch.
     #[arg(long)]
     pub shift_and_mask: bool,
+    /// With --resume on --data whose validation split is not the one the run's best epoch was
+    /// measured on: that best no longer counts, the next epoch is the one to beat.
+    #[arg(long, requires = "resume")]
+    pub new_validation: bool,
     /// Continue the run in --out from its last checkpoint (its saved settings apply, but for
-    /// --epochs, --data, --learning-rate and --shift-and-mask).
+    /// --epochs, --data, --learning-rate, --shift-and-mask and --new-validation).
     #[arg(long)]
     pub resume: bool,
     #[arg(long, value_enum, default_value_t)]

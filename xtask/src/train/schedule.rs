@@ -56,6 +56,12 @@ impl Progress {
         self.epochs_since_best = 0;
     }
 
+    /// Drops the best epoch (measured on another validation split): the next epoch becomes it.
+    pub fn forget_best(&mut self) {
+        self.best = None;
+        self.epochs_since_best = 0;
+    }
+
     /// All epochs done, or no improvement for `stop_patience` epochs.
     pub fn finished(&self, config: &TrainingConfig) -> bool {
         self.epochs_done >= config.epochs || self.epochs_since_best >= config.stop_patience
@@ -98,5 +104,8 @@ mod tests {
         progress.restart(5e-4);
         assert!(!progress.finished(&config), "a restart brings fresh patience");
         assert_eq!(progress.learning_rate, 5e-4);
+        progress.forget_best();
+        assert!(progress.record(epoch(9, 0.9), &config), "after forgetting, a worse loss than epoch 4's is the best");
+        assert_eq!(progress.epoch_of(BEST_WEIGHTS).map(|b| b.epoch), Some(9));
     }
 }

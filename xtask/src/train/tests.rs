@@ -74,6 +74,7 @@ fn options(arch: Architecture, data: &Path, out: &Path, epochs: usize, resume: b
         steps_per_epoch: Some(2),
         seed: 1,
         shift_and_mask: resume,
+        new_validation: false,
         resume,
         device: DeviceChoice::Cpu,
         benchmark_steps: None,

@@ -40,7 +40,7 @@ pub fn run(options: &TrainOptions) -> Result<()> {
     let device = settings.device.device().autodiff();
     let train = load_split(&settings.data, "train")?;
     let valid = load_split(&settings.data, "valid")?;
-    let state = if options.resume { restore(&folder, &settings, options.learning_rate, &device)? } else { begin(&folder, &settings, &train, &device)? };
+    let state = if options.resume { restore(&folder, &settings, options, &device)? } else { begin(&folder, &settings, &train, &device)? };
     fit(&folder, &settings, state, &train, &valid, &device)
 }
 
@@ -94,12 +94,15 @@ fn begin(folder: &RunFolder, settings: &RunSettings, train: &SplitData, device: 
     })
 }
 
-/// The run's latest weights, optimizer and progress; `restart_rate` restarts the learning-rate
-/// schedule (fine-tuning on new `--data`, say).
-fn restore(folder: &RunFolder, settings: &RunSettings, restart_rate: Option<f64>, device: &Device) -> Result<State> {
+/// The run's latest weights, optimizer and progress; `--learning-rate` restarts the learning-rate
+/// schedule (fine-tuning on new `--data`, say), `--new-validation` forgets the best epoch.
+fn restore(folder: &RunFolder, settings: &RunSettings, options: &TrainOptions, device: &Device) -> Result<State> {
     let mut progress: Progress = folder.read_json(run::PROGRESS)?;
-    if let Some(rate) = restart_rate {
+    if let Some(rate) = options.learning_rate {
         progress.restart(rate);
+    }
+    if options.new_validation {
+        progress.forget_best();
     }
     device.seed(settings.training.seed.wrapping_add(progress.epochs_done as u64));
     let weights = folder.path(run::LATEST_WEIGHTS);

@@ -5,11 +5,13 @@
 # Seeds are fixed; the cards record settings, data and scores. Run from the repository root.
 set -euo pipefail
 sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
-$sudo apt-get install -y -qq fluid-soundfont-gm timgm6mb-soundfont musescore-general-soundfont-lossless
-# Two training sets with identical valid and test splits: data/synth-timbre also gives every
-# training stem a random timbre (EQ tilts, low-pass).
-cargo xtask synth --out data/synth --seed 1 --train 6000
+$sudo apt-get install -y -qq fluid-soundfont-gm timgm6mb-soundfont musescore-general-soundfont-lossless freepats
+# Three training sets with the same test split: data/synth-timbre also gives every training stem a
+# random timbre (EQ tilts, low-pass), data/synth-freepats also lets the FreePats GUS patches play a
+# quarter of the training and validation stems (so its validation split differs).
+cargo xtask synth --out data/synth --seed 1 --train 6000 --no-stem-timbre
 cargo xtask synth --out data/synth-timbre --seed 1 --train 6000
+cargo xtask synth --out data/synth-freepats --seed 1 --train 6000 --patches /usr/share/midi/freepats
 # Both networks train at once, one core each (2-core machine); an epoch is a random draw of
 # 8 000 windows. Phases as they were run: train on data/synth, continue (the learning rate keeps
 # falling on plateaus), then fine-tune on data/synth-timbre from a restarted learning rate; the frame

@@ -18,16 +18,11 @@ use super::Split;
 /// Sub-folder of a GUS patch set holding the melodic bank (`NNN_Name.pat`, NNN the GM program).
 const MELODIC_BANK: &str = "Tone_000";
 /// Waveforms whose audio TimGM6mb (the held-out test font) shares: `(patch file, waveform)`.
-/// Found by `scripts/check-patch-overlap.py` (≥ 0.5 % of a waveform's 48-sample sign patterns
-/// also in TimGM6mb, where FluidR3 shares < 0.2 %); left out so the test font cannot leak in.
-const SHARED_WITH_TEST_FONT: [(&str, usize); 6] = [
-    ("016_Hammond_Organ.pat", 9),
-    ("030_Distortion_Guitar.pat", 11),
-    ("040_Violin.pat", 8),
-    ("040_Violin.pat", 10),
-    ("040_Violin.pat", 11),
-    ("064_Soprano_Sax.pat", 6),
-];
+/// Found by `scripts/check-patch-overlap.py`: at least 0.5 % of the waveform's scale-free
+/// fingerprints are in TimGM6mb, and more than in FluidR3 (the chance level); left out so the test
+/// font cannot leak into training. Only patches of the classes' GM programs are listed.
+const SHARED_WITH_TEST_FONT: [(&str, usize); 5] =
+    [("016_Hammond_Organ.pat", 9), ("028_Muted_Electric_Guitar.pat", 0), ("040_Violin.pat", 8), ("040_Violin.pat", 10), ("064_Soprano_Sax.pat", 6)];
 const HEADER_BYTES: usize = 239;
 const WAVEFORM_HEADER_BYTES: usize = 96;
 const SAMPLES_IN_LAYER_AT: usize = 198;

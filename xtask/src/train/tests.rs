@@ -82,7 +82,8 @@ fn options(arch: Architecture, data: &Path, out: &Path, epochs: usize, resume: b
 }
 
 /// `make_data` fills the data folder (`train/`, `valid/`); then the run trains, resumes, exports.
-fn trains_resumes_and_exports(arch: Architecture, name: &str, make_data: impl FnOnce(&Path)) {
+/// Returns the exported card.
+fn trains_resumes_and_exports(arch: Architecture, name: &str, make_data: impl FnOnce(&Path)) -> ModelCard {
     let dir = scratch(name);
     let (data, run) = (dir.join("data"), dir.join("run"));
     make_data(&data);
@@ -104,6 +105,7 @@ fn trains_resumes_and_exports(arch: Architecture, name: &str, make_data: impl Fn
     assert_eq!(card.input.frames, arch.window_frames());
     assert!(out.with_file_name(format!("{}-tiny.onnx", arch.name())).is_file());
     std::fs::remove_dir_all(&dir).unwrap();
+    card
 }
 
 #[test]
@@ -116,12 +118,12 @@ fn frame_cnn_trains_resumes_and_exports_with_tract_parity() {
     trains_resumes_and_exports(Architecture::Frames, "frames", write_fixture);
 }
 
-/// The real data path in miniature: a few clips rendered from the Debian SoundFonts
-/// (`scripts/install-system-deps.sh` installs FluidR3 and the small held-out TimGM6mb), no real
-/// notes, then the frame CNN trains on them and exports with tract parity.
+/// The real data path in miniature: a few clips rendered from the Debian SoundFonts and FreePats
+/// patches (`scripts/install-system-deps.sh` installs FluidR3, the small held-out TimGM6mb and
+/// freepats), no real notes, then the frame CNN trains on them and exports with tract parity.
 #[test]
 fn soundfont_clips_train_and_export_with_tract_parity() {
-    trains_resumes_and_exports(Architecture::Frames, "soundfonts", |data| {
+    let card = trains_resumes_and_exports(Architecture::Frames, "soundfonts", |data| {
         let no_real_notes = data.with_file_name("no-real-notes");
         std::fs::create_dir_all(&no_real_notes).unwrap();
         let options = SynthOptions {
@@ -142,4 +144,5 @@ fn soundfont_clips_train_and_export_with_tract_parity() {
         assert!(manifest.contains("freepats/071_Clarinet#0"), "the manifest lists the patch set's waveforms");
         assert_eq!(std::fs::read_dir(data.join("train")).unwrap().count(), 12, "6 clips: wav + labels each");
     });
+    assert!(card.training.data.contains("FreePats") && card.training.data.contains("TimGM6mb.sf2"), "the card credits its sources: {}", card.training.data);
 }

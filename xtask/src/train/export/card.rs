@@ -22,7 +22,7 @@ pub fn model_card(name: &str, settings: &RunSettings, progress: &Progress, expor
     let arch = settings.model.architecture();
     let labels = instrument_labels(settings.model.classes());
     let thresholds: BTreeMap<String, f32> = labels.iter().map(|l| (l.code.clone(), DEFAULT_THRESHOLD)).collect();
-    let fonts = synth_soundfonts(&settings.data);
+    let synth = synth_manifest(&settings.data);
     ModelCard {
         name: name.to_string(),
         version: env!("CARGO_PKG_VERSION").to_string(),
@@ -33,8 +33,8 @@ pub fn model_card(name: &str, settings: &RunSettings, progress: &Progress, expor
         aggregation: aggregation(arch.kind()),
         thresholds,
         training: TrainingInfo {
-            data: data_description(settings, &fonts),
-            soundfonts: fonts.train_valid.clone(),
+            data: data_description(settings, &synth),
+            soundfonts: synth.soundfonts.train_valid.clone(),
             seed: settings.training.seed,
             epochs: exported.map_or(progress.epochs_done, |epoch| epoch.epoch) as u32,
             backend: settings.device.backend_name().to_string(),
@@ -51,14 +51,23 @@ struct SoundFontSplit {
     test: Vec<String>,
 }
 
+/// The GUS patch set of `cargo xtask synth --patches`.
 #[derive(Deserialize)]
-struct SynthManifest {
-    soundfonts: SoundFontSplit,
+struct PatchSet {
+    licence: String,
 }
 
-fn synth_soundfonts(data: &Path) -> SoundFontSplit {
-    let manifest = std::fs::read(data.join("manifest.json")).ok().and_then(|json| serde_json::from_slice::<SynthManifest>(&json).ok());
-    manifest.map(|m| m.soundfonts).unwrap_or_default()
+/// What the card needs of `cargo xtask synth`'s `manifest.json` (empty for other data).
+#[derive(Default, Deserialize)]
+struct SynthManifest {
+    soundfonts: SoundFontSplit,
+    #[serde(default)]
+    patches: Option<PatchSet>,
+}
+
+fn synth_manifest(data: &Path) -> SynthManifest {
+    let manifest = std::fs::read(data.join("manifest.json")).ok().and_then(|json| serde_json::from_slice(&json).ok());
+    manifest.unwrap_or_default()
 }
 
 /// The data folder, plus the SoundFonts held out for the test split when synth says which.
@@ -68,11 +77,12 @@ CC-BY-SA-2.5, recordings by Lars Palo; Debian hydrogen-drumkits; npm tonejs-inst
 Karoryfer Weresax; MTG Freesound cello/trumpet packs; solfege singing samples — per-file sources and licences in its \
 SOURCES.csv)";
 
-fn data_description(settings: &RunSettings, fonts: &SoundFontSplit) -> String {
-    let data = match fonts.test.as_slice() {
+fn data_description(settings: &RunSettings, synth: &SynthManifest) -> String {
+    let patches = synth.patches.as_ref().map_or(String::new(), |patches| format!("sampled instruments of {} (training and validation only), ", patches.licence));
+    let data = match synth.soundfonts.test.as_slice() {
         [] => settings.data.display().to_string(),
         held_out => format!(
-            "{} (cargo xtask synth: SoundFont renders plus {REAL_NOTES_CREDIT}; held out for the test split: {} and 20 % of the real-note files)",
+            "{} (cargo xtask synth: SoundFont renders plus {patches}{REAL_NOTES_CREDIT}; held out for the test split: {} and 20 % of the real-note files)",
             settings.data.display(),
             held_out.join(", ")
         ),

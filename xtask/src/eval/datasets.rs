@@ -29,7 +29,7 @@ impl Origin {
 
     pub fn name(self) -> &'static str {
         match self {
-            Origin::SoundFonts => "SoundFont renders only",
+            Origin::SoundFonts => "synthesised only (SoundFonts, GUS patches)",
             Origin::RealNotes => "real recorded notes only",
             Origin::Both => "both",
         }

@@ -145,8 +145,8 @@ fn by_polyphony(items: &Items, thresholds: &[f32], classes: usize) -> Vec<Group>
         .collect()
 }
 
-/// Scores of the items whose clip was made of SoundFont renders only, real notes only, or both
-/// (synth data; `item_clips` names each item's clip).
+/// Scores of the items whose clip was made of synthesised stems only (SoundFonts, GUS patches),
+/// real notes only, or both (synth data; `item_clips` names each item's clip).
 fn by_origin(items: &Items, item_clips: &[usize], clips: &[LabelledClip], thresholds: &[f32], classes: usize) -> Vec<Group> {
     Origin::ALL
         .into_iter()

@@ -43,8 +43,8 @@ pub struct Waveform {
 
 /// Per class (models' order), the notes unrolled from the patches of its GM programs.
 pub struct PatchNotes {
-    pub per_class: Vec<Vec<RealNote>>,
-    pub dir: PathBuf,
+    per_class: Vec<Vec<RealNote>>,
+    dir: PathBuf,
 }
 
 /// Which patch waveforms the training and validation stems may use, for the manifest.

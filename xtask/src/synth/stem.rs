@@ -14,7 +14,8 @@ use super::render::{render, Patch, DRUM_BANK};
 use super::soundfonts::LoadedFont;
 use super::{drums, real_phrase, RATE};
 
-/// Share of a class's training stems played with a GUS patch set's waveforms, when one is given.
+/// Share of a class's training and validation stems played with a GUS patch set's waveforms,
+/// when one is given.
 const PATCH_SHARE: f64 = 0.25;
 /// Draws of a stem before a silent one is accepted.
 const ATTEMPTS: usize = 4;
@@ -26,7 +27,7 @@ pub struct Sources<'a> {
     pub fonts: &'a [LoadedFont],
     /// Real notes per class, in the models' class order.
     pub notes: &'a [Vec<RealNote>],
-    /// Notes unrolled from a GUS patch set per class (none, or none for a class: not used).
+    /// Notes unrolled from a GUS patch set per class; empty for test or without `--patches`.
     pub patches: &'a [Vec<RealNote>],
     pub stem_timbre: bool,
 }

@@ -70,13 +70,13 @@ fn synth_manifest(data: &Path) -> SynthManifest {
     manifest.unwrap_or_default()
 }
 
-/// The data folder, plus the SoundFonts held out for the test split when synth says which.
 /// Credit for the real recordings `cargo xtask synth` mixes in (their licences ask for it).
 const REAL_NOTES_CREDIT: &str = "real notes and drum hits from shared/data/real-notes (Debian grandorgue-demo, GPL-2+ or \
 CC-BY-SA-2.5, recordings by Lars Palo; Debian hydrogen-drumkits; npm tonejs-instrument-*-mp3; MTG Solo Saxophones; \
 Karoryfer Weresax; MTG Freesound cello/trumpet packs; solfege singing samples — per-file sources and licences in its \
 SOURCES.csv)";
 
+/// The data folder, plus its sources and what was held out for the test split when synth says so.
 fn data_description(settings: &RunSettings, synth: &SynthManifest) -> String {
     let patches = synth.patches.as_ref().map_or(String::new(), |patches| format!("sampled instruments of {} (training and validation only), ", patches.licence));
     let data = match synth.soundfonts.test.as_slice() {

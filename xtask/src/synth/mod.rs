@@ -63,6 +63,11 @@ pub struct SynthOptions {
     /// play a quarter of the training and validation stems of the classes it has (never test).
     #[arg(long)]
     pub patches: Option<PathBuf>,
+    /// A second folder of isolated notes in the real-notes layout, with a CREDITS.txt naming
+    /// their sources and licences (scripts/fetch-extra-notes.sh makes one); its notes join the
+    /// training and validation pools only, so the test split does not change.
+    #[arg(long)]
+    pub extra_notes: Option<PathBuf>,
     /// Leave training stems as rendered (no random EQ tilts and low-pass per stem); how
     /// `data/synth` of the shipped models was made.
     #[arg(long)]
@@ -116,7 +121,10 @@ pub fn run(options: &SynthOptions) -> Result<()> {
     ensure!(labels::frame_count(clip_samples(options.seconds)) > 0, "--seconds {} is shorter than one analysis frame: use at least 0.05", options.seconds);
     let started = Instant::now();
     let fonts = soundfonts::load(&options.soundfonts)?;
-    let notes = real_notes::load(&options.real_notes, options.seconds + phrase::MAX_PRE_ROLL_S)?;
+    let mut notes = real_notes::load(&options.real_notes, options.seconds + phrase::MAX_PRE_ROLL_S)?;
+    if let Some(extra) = &options.extra_notes {
+        real_notes::add_extra(&mut notes, extra, options.seconds + phrase::MAX_PRE_ROLL_S)?;
+    }
     let patches = options.patches.as_deref().map(|dir| gus_patches::load(dir, options.seconds + phrase::MAX_PRE_ROLL_S)).transpose()?;
     let splits = Split::ALL
         .iter()

@@ -1,5 +1,5 @@
-//! Isolated real notes (`<dir>/<code>/*.flac`): loading, the held-out share of files, and the
-//! manifest's record of which files went where.
+//! Isolated real notes (`<dir>/<code>/*.flac`, optionally a second folder of extra notes):
+//! loading, the held-out share of files, and the manifest's record of which files went where.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -21,6 +21,10 @@ use crate::audio::read_mono;
 const HELD_OUT_SHARE: f64 = 0.2;
 /// Files that are not the class they sit in: the organ's blower motor.
 const EXCLUDED: [&str; 1] = ["org/go_Sounds_Motor.flac"];
+/// Audio files a notes folder may hold (what `read_mono` decodes).
+const AUDIO_EXTENSIONS: [&str; 4] = ["flac", "mp3", "wav", "ogg"];
+/// The file in an extra-notes folder that names its sources and licences.
+const CREDITS_FILE: &str = "CREDITS.txt";
 /// Leading samples quieter than this (relative to the note's peak) are trimmed off.
 const ONSET_DB: f32 = -45.0;
 
@@ -38,6 +42,14 @@ pub struct RealNote {
 pub struct RealNotes {
     pub training: Vec<Vec<RealNote>>,
     pub held_out: Vec<Vec<RealNote>>,
+    extra: Option<ExtraNotes>,
+}
+
+/// The extra folder's files (all train/valid) and the credit its `CREDITS.txt` gives.
+#[derive(Clone, Serialize)]
+pub struct ExtraNotes {
+    pub credit: String,
+    pub train_valid: BTreeMap<&'static str, Vec<String>>,
 }
 
 /// Which files went where, for the manifest.
@@ -47,6 +59,8 @@ pub struct NoteAssignment {
     pub test: BTreeMap<&'static str, Vec<String>>,
     pub excluded: Vec<&'static str>,
     pub rule: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extra: Option<ExtraNotes>,
 }
 
 impl RealNotes {
@@ -64,7 +78,8 @@ impl RealNotes {
             train_valid: names(&self.training),
             test: names(&self.held_out),
             excluded: EXCLUDED.to_vec(),
-            rule: "per class, files sorted by the FNV-1a hash of their name; the first ceil(20 %) are held out for test",
+            rule: "per class, files sorted by the FNV-1a hash of their name; the first ceil(20 %) are held out for test; extra notes are never held out",
+            extra: self.extra.clone(),
         }
     }
 }
@@ -82,10 +97,28 @@ pub fn load(dir: &Path, max_seconds: f64) -> Result<RealNotes> {
         held_out.push(decode_all(dir, test_names, max_seconds, &progress)?);
     }
     progress.finish();
-    Ok(RealNotes { training, held_out })
+    Ok(RealNotes { training, held_out, extra: None })
 }
 
-/// `<code>/<file>` of every FLAC file in the class's folder, sorted; none if it has no folder.
+/// Adds a second folder in the same layout (with a `CREDITS.txt`) whose notes all go to the
+/// training and validation pools, so the test split stays as it was.
+pub fn add_extra(notes: &mut RealNotes, dir: &Path, max_seconds: f64) -> Result<()> {
+    ensure!(dir.is_dir(), "extra notes folder {} not found (scripts/fetch-extra-notes.sh makes one)", dir.display());
+    let credits = dir.join(CREDITS_FILE);
+    let credit = std::fs::read_to_string(&credits).with_context(|| format!("{} is missing: an extra notes folder must name its sources and licences there", credits.display()))?;
+    let listed: Vec<Vec<String>> = INSTRUMENTS.iter().map(|(code, _)| list_class(dir, code)).collect::<Result<_>>()?;
+    let progress = progress_bar(listed.iter().map(Vec::len).sum::<usize>() as u64, "extra notes");
+    let mut train_valid = BTreeMap::new();
+    for (((code, _), names), pool) in INSTRUMENTS.iter().zip(listed).zip(&mut notes.training) {
+        pool.extend(decode_all(dir, names.clone(), max_seconds, &progress)?);
+        train_valid.insert(*code, names);
+    }
+    progress.finish();
+    notes.extra = Some(ExtraNotes { credit: credit.trim().to_string(), train_valid });
+    Ok(())
+}
+
+/// `<code>/<file>` of every audio file in the class's folder, sorted; none if it has no folder.
 fn list_class(dir: &Path, code: &str) -> Result<Vec<String>> {
     let folder = dir.join(code);
     if !folder.is_dir() {
@@ -96,7 +129,8 @@ fn list_class(dir: &Path, code: &str) -> Result<Vec<String>> {
     for entry in std::fs::read_dir(&folder).with_context(|| format!("cannot read {}", folder.display()))? {
         let file = entry?.file_name().to_string_lossy().into_owned();
         let name = format!("{code}/{file}");
-        if file.ends_with(".flac") && !EXCLUDED.contains(&name.as_str()) {
+        let is_audio = Path::new(&file).extension().is_some_and(|ext| AUDIO_EXTENSIONS.contains(&ext.to_string_lossy().to_lowercase().as_str()));
+        if is_audio && !EXCLUDED.contains(&name.as_str()) {
             names.push(name);
         }
     }
@@ -142,11 +176,11 @@ fn onset(samples: &[f32]) -> usize {
     first.saturating_sub(RATE as usize / 500)
 }
 
-/// The family of `<code>/<file>`: the file's first `_`-separated word, plus the second unless it
-/// is a note name or a number (`tj_piano`, `mtgsax_alt`, `go_Bourdon8`, `h2_millo3`, `weresax`).
+/// The family of `<code>/<file>`: the file name's first `_`-separated word, plus the second unless
+/// it is a note name or a number (the extension aside) (`tj_piano`, `mtgsax_alt`, `go_Bourdon8`, `h2_millo3`, `weresax`).
 fn family(name: &str) -> String {
-    let file = name.rsplit('/').next().unwrap_or(name);
-    let mut words = file.split('_');
+    let stem = Path::new(name).file_stem().map_or(name.into(), |stem| stem.to_string_lossy());
+    let mut words = stem.split('_');
     let first = words.next().unwrap_or_default();
     match words.next() {
         Some(second) if !is_note_name(second) && !second.chars().all(|c| c.is_ascii_digit()) => format!("{first}_{second}"),
@@ -174,6 +208,41 @@ mod tests {
         assert_eq!(family("org/go_Bourdon8_030-Fs.flac"), "go_Bourdon8");
         assert_eq!(family("dru/h2_millo3_bd_01.flac"), "h2_millo3");
         assert_eq!(family("pia/tj_piano_A1.flac"), "tj_piano");
+        assert_eq!(family("gac/tjnylon_Cs3.mp3"), "tjnylon");
+    }
+
+    fn scratch_folder(name: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("instrumeter-notes-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("cla")).unwrap();
+        crate::signals::write_wav(&dir.join("cla/xtra_c4.wav"), &crate::signals::music_like(22_050, 1.0), 22_050).unwrap();
+        dir
+    }
+
+    fn empty_notes() -> RealNotes {
+        RealNotes { training: INSTRUMENTS.iter().map(|_| Vec::new()).collect(), held_out: INSTRUMENTS.iter().map(|_| Vec::new()).collect(), extra: None }
+    }
+
+    #[test]
+    fn extra_notes_join_training_only_and_carry_their_credit() {
+        let dir = scratch_folder("extra");
+        std::fs::write(dir.join(CREDITS_FILE), "test tones (CC0)\n").unwrap();
+        let mut notes = empty_notes();
+        add_extra(&mut notes, &dir, 2.0).unwrap();
+        let clarinet = INSTRUMENTS.iter().position(|(code, _)| *code == "cla").unwrap();
+        assert_eq!(notes.training[clarinet].len(), 1);
+        assert_eq!(notes.training[clarinet][0].family, "xtra");
+        assert!(notes.held_out.iter().all(Vec::is_empty), "extra notes are never held out for test");
+        let assignment = notes.assignment();
+        let extra = assignment.extra.expect("the manifest records the extra notes");
+        assert_eq!((extra.credit.as_str(), extra.train_valid["cla"].as_slice()), ("test tones (CC0)", &["cla/xtra_c4.wav".to_string()][..]));
+    }
+
+    #[test]
+    fn extra_notes_without_credits_are_refused() {
+        let dir = scratch_folder("uncredited");
+        let error = add_extra(&mut empty_notes(), &dir, 2.0).err().expect("a folder without CREDITS.txt is refused");
+        assert!(format!("{error:#}").contains(CREDITS_FILE), "{error:#}");
     }
 
     #[test]

@@ -126,6 +126,10 @@ fn soundfont_clips_train_and_export_with_tract_parity() {
     let card = trains_resumes_and_exports(Architecture::Frames, "soundfonts", |data| {
         let no_real_notes = data.with_file_name("no-real-notes");
         std::fs::create_dir_all(&no_real_notes).unwrap();
+        let extra_notes = data.with_file_name("extra-notes");
+        std::fs::create_dir_all(extra_notes.join("flu")).unwrap();
+        crate::signals::write_wav(&extra_notes.join("flu/xtra_a4.wav"), &crate::signals::music_like(22_050, 1.0), 22_050).unwrap();
+        std::fs::write(extra_notes.join("CREDITS.txt"), "test tones (CC0)").unwrap();
         let options = SynthOptions {
             out: data.to_path_buf(),
             seed: 3,
@@ -136,13 +140,16 @@ fn soundfont_clips_train_and_export_with_tract_parity() {
             soundfonts: "/usr/share/sounds/sf2".into(),
             real_notes: no_real_notes,
             patches: Some("/usr/share/midi/freepats".into()),
+            extra_notes: Some(extra_notes),
             no_stem_timbre: false,
         };
         synth::run(&options).expect("synth with the Debian SoundFonts (run scripts/install-system-deps.sh)");
         let manifest = std::fs::read_to_string(data.join("manifest.json")).unwrap();
         assert!(manifest.contains("TimGM6mb.sf2"), "the test split names its held-out font");
         assert!(manifest.contains("freepats/071_Clarinet#0"), "the manifest lists the patch set's waveforms");
+        assert!(manifest.contains("flu/xtra_a4.wav"), "the manifest lists the extra notes");
         assert_eq!(std::fs::read_dir(data.join("train")).unwrap().count(), 12, "6 clips: wav + labels each");
     });
-    assert!(card.training.data.contains("FreePats") && card.training.data.contains("TimGM6mb.sf2"), "the card credits its sources: {}", card.training.data);
+    let credits = ["FreePats", "TimGM6mb.sf2", "extra notes: test tones (CC0)"];
+    assert!(credits.iter().all(|credit| card.training.data.contains(credit)), "the card credits its sources: {}", card.training.data);
 }

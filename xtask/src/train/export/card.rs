@@ -57,12 +57,27 @@ struct PatchSet {
     licence: String,
 }
 
+/// The extra notes of `cargo xtask synth --extra-notes`.
+#[derive(Deserialize)]
+struct ExtraNotes {
+    credit: String,
+}
+
+/// The real-note record of `cargo xtask synth`'s manifest, as far as the card needs it.
+#[derive(Default, Deserialize)]
+struct RealNotes {
+    #[serde(default)]
+    extra: Option<ExtraNotes>,
+}
+
 /// What the card needs of `cargo xtask synth`'s `manifest.json` (empty for other data).
 #[derive(Default, Deserialize)]
 struct SynthManifest {
     soundfonts: SoundFontSplit,
     #[serde(default)]
     patches: Option<PatchSet>,
+    #[serde(default)]
+    real_notes: RealNotes,
 }
 
 fn synth_manifest(data: &Path) -> SynthManifest {
@@ -79,10 +94,11 @@ SOURCES.csv)";
 /// The data folder, plus its sources and what was held out for the test split when synth says so.
 fn data_description(settings: &RunSettings, synth: &SynthManifest) -> String {
     let patches = synth.patches.as_ref().map_or(String::new(), |patches| format!("sampled instruments of {} (training and validation only), ", patches.licence));
+    let extra = synth.real_notes.extra.as_ref().map_or(String::new(), |extra| format!("extra notes: {} (training and validation only), ", extra.credit));
     let data = match synth.soundfonts.test.as_slice() {
         [] => settings.data.display().to_string(),
         held_out => format!(
-            "{} (cargo xtask synth: SoundFont renders plus {patches}{REAL_NOTES_CREDIT}; held out for the test split: {} and 20 % of the real-note files)",
+            "{} (cargo xtask synth: SoundFont renders plus {patches}{extra}{REAL_NOTES_CREDIT}; held out for the test split: {} and 20 % of the real-note files)",
             settings.data.display(),
             held_out.join(", ")
         ),

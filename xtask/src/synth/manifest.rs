@@ -37,6 +37,8 @@ pub struct Settings {
     pub real_notes_dir: PathBuf,
     /// Whether training stems got a random timbre (EQ tilts, low-pass).
     pub stem_timbre: bool,
+    /// Largest body shift of a training SoundFont stem, in semitones.
+    pub body_shift: u8,
 }
 
 #[derive(Serialize)]
@@ -70,6 +72,7 @@ impl Manifest {
                 soundfont_dir: options.soundfonts.clone(),
                 real_notes_dir: options.real_notes.clone(),
                 stem_timbre: !options.no_stem_timbre,
+                body_shift: options.body_shift,
             },
             classes: INSTRUMENTS.iter().map(|(code, _)| *code).collect(),
             labels: definitions(frame, hop),

@@ -107,7 +107,7 @@ mod tests {
     }
 
     fn render_in(split: Split, seed: u64) -> Clip {
-        render_from(&Sources { fonts: &[], notes: &fake_notes(), patches: &[], stem_timbre: true }, split, seed)
+        render_from(&Sources { fonts: &[], notes: &fake_notes(), patches: &[], stem_timbre: true, body_shift: 0 }, split, seed)
     }
 
     fn render(seed: u64) -> Clip {
@@ -124,18 +124,18 @@ mod tests {
 
     #[test]
     fn stem_timbre_can_be_turned_off() {
-        let clip = render_from(&Sources { fonts: &[], notes: &fake_notes(), patches: &[], stem_timbre: false }, Split::Train, 5);
+        let clip = render_from(&Sources { fonts: &[], notes: &fake_notes(), patches: &[], stem_timbre: false, body_shift: 0 }, Split::Train, 5);
         assert!(clip.record.stems.iter().all(|stem| stem.timbre.is_none()));
     }
 
     #[test]
     fn a_patch_set_plays_some_stems_and_empty_pools_change_nothing() {
         let (notes, no_patches) = (fake_notes(), (0..CLASSES).map(|_| Vec::new()).collect::<Vec<Vec<RealNote>>>());
-        let with_empty_pools = render_from(&Sources { fonts: &[], notes: &notes, patches: &no_patches, stem_timbre: true }, Split::Train, 5);
+        let with_empty_pools = render_from(&Sources { fonts: &[], notes: &notes, patches: &no_patches, stem_timbre: true, body_shift: 0 }, Split::Train, 5);
         assert_eq!(with_empty_pools.audio, render(5).audio);
         let patches = fake_notes();
         let kinds: Vec<String> = (0..20)
-            .flat_map(|seed| render_from(&Sources { fonts: &[], notes: &notes, patches: &patches, stem_timbre: true }, Split::Train, seed).record.stems)
+            .flat_map(|seed| render_from(&Sources { fonts: &[], notes: &notes, patches: &patches, stem_timbre: true, body_shift: 0 }, Split::Train, seed).record.stems)
             .map(|stem| serde_json::to_value(&stem.source).unwrap()["kind"].as_str().unwrap().to_string())
             .collect();
         let from_patches = kinds.iter().filter(|kind| *kind == "gus_patch").count();

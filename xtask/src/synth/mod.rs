@@ -72,6 +72,12 @@ pub struct SynthOptions {
     /// `data/synth` of the shipped models was made.
     #[arg(long)]
     pub no_stem_timbre: bool,
+    /// Largest body shift of a melodic SoundFont stem in the training split, in semitones: the
+    /// phrase is rendered up to this many semitones lower or higher and resampled back to its
+    /// pitch, so formants and body resonances move while the notes stay (as in sample sets that
+    /// stretch few recordings over many keys). 0 (the default) renders every stem as the font has it.
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=12))]
+    pub body_shift: u8,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -130,7 +136,8 @@ pub fn run(options: &SynthOptions) -> Result<()> {
         .iter()
         .map(|&split| {
             let patches = patches.as_ref().map_or(&[][..], |patches| patches.for_split(split));
-            let sources = Sources { fonts: fonts.for_split(split), notes: notes.for_split(split), patches, stem_timbre: !options.no_stem_timbre };
+            let body_shift = if split == Split::Train { options.body_shift } else { 0 };
+            let sources = Sources { fonts: fonts.for_split(split), notes: notes.for_split(split), patches, stem_timbre: !options.no_stem_timbre, body_shift };
             render_split(split, options, &sources)
         })
         .collect::<Result<Vec<_>>>()?;

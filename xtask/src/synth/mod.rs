@@ -1,4 +1,5 @@
-//! `cargo xtask synth`: labelled training mixtures from SoundFont and real-note solo phrases.
+//! `cargo xtask synth`: labelled training mixtures from SoundFont and real-note solo phrases and
+//! solo recordings.
 
 mod augment;
 mod drums;
@@ -14,6 +15,7 @@ mod real_phrase;
 mod render;
 mod resample;
 mod seeds;
+mod solos;
 mod soundfonts;
 mod stats;
 mod stem;
@@ -78,6 +80,12 @@ pub struct SynthOptions {
     /// stretch few recordings over many keys). 0 (the default) renders every stem as the font has it.
     #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=12))]
     pub body_shift: u8,
+    /// A folder in Medley-solos-DB layout (`audio/*.flac` + `Medley-solos-DB_metadata.csv`) whose
+    /// training-subset recordings play 30 % of the training stems of their classes, cut to the
+    /// stem's active span; its validation and test subsets are never read, and the validation and
+    /// test splits do not change.
+    #[arg(long)]
+    pub solos: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -132,16 +140,19 @@ pub fn run(options: &SynthOptions) -> Result<()> {
         real_notes::add_extra(&mut notes, extra, options.seconds + phrase::MAX_PRE_ROLL_S)?;
     }
     let patches = options.patches.as_deref().map(|dir| gus_patches::load(dir, options.seconds + phrase::MAX_PRE_ROLL_S)).transpose()?;
+    let solos = options.solos.as_deref().map(solos::load).transpose()?;
     let splits = Split::ALL
         .iter()
         .map(|&split| {
             let patches = patches.as_ref().map_or(&[][..], |patches| patches.for_split(split));
-            let body_shift = if split == Split::Train { options.body_shift } else { 0 };
-            let sources = Sources { fonts: fonts.for_split(split), notes: notes.for_split(split), patches, stem_timbre: !options.no_stem_timbre, body_shift };
+            let training = split == Split::Train;
+            let body_shift = if training { options.body_shift } else { 0 };
+            let solos = solos.as_ref().filter(|_| training).map_or(&[][..], |solos| &solos.per_class);
+            let sources = Sources { fonts: fonts.for_split(split), notes: notes.for_split(split), patches, solos, stem_timbre: !options.no_stem_timbre, body_shift };
             render_split(split, options, &sources)
         })
         .collect::<Result<Vec<_>>>()?;
-    let manifest = Manifest::new(options, &fonts, &notes, patches.as_ref(), splits);
+    let manifest = Manifest::new(options, &fonts, &notes, patches.as_ref(), solos.as_ref(), splits);
     output::write_json(&options.out.join("manifest.json"), &manifest, true)?;
     stats::print(&manifest.splits.iter().map(|split| (split.name, &split.stats)).collect::<Vec<_>>());
     let clips: usize = manifest.splits.iter().map(|split| split.clips.len()).sum();

@@ -1,4 +1,5 @@
-//! One solo stem: a class's phrase, played by a SoundFont program or built from real notes.
+//! One solo stem: a class's phrase, played by a SoundFont program or built from real notes, or a
+//! solo recording.
 
 use anyhow::{bail, Result};
 use instrumeter::models::INSTRUMENTS;
@@ -11,6 +12,7 @@ use super::labels::{is_silent, normalise_loudest_frame};
 use super::phrase::{melody, weighted, Activity, Note};
 use super::real_notes::RealNote;
 use super::render::{render, Patch, DRUM_BANK};
+use super::solos::{self, Solo, SOLO_SHARE};
 use super::soundfonts::LoadedFont;
 use super::{drums, real_phrase, RATE};
 
@@ -29,6 +31,8 @@ pub struct Sources<'a> {
     pub notes: &'a [Vec<RealNote>],
     /// Notes unrolled from a GUS patch set per class; empty for test or without `--patches`.
     pub patches: &'a [Vec<RealNote>],
+    /// Solo recordings per class; empty but for training with `--solos`.
+    pub solos: &'a [Vec<Solo>],
     pub stem_timbre: bool,
     /// Largest body shift of a melodic SoundFont stem, in semitones (see `Patch::body_shift`);
     /// 0 leaves every stem's body where the font has it.
@@ -42,6 +46,7 @@ pub enum StemSource {
     SoundFont { font: &'static str, bank: u8, program: u8, body_shift: i8 },
     RealNotes { files: Vec<String> },
     GusPatch { files: Vec<String> },
+    Solo { file: String },
 }
 
 /// A clip-long solo, its loudest frame at 0 dB RMS.
@@ -71,6 +76,11 @@ fn draw_stem(rng: &mut impl Rng, sources: &Sources, class: usize, clip_samples: 
     let mut activity = Activity::draw(rng, clip_s);
     let span_s = activity.span_s(clip_s);
     let (style, real) = (style(class), &sources.notes[class]);
+    let pre_roll = (activity.pre_roll_s * RATE as f64) as usize;
+    if let Some(pool) = sources.solos.get(class).filter(|pool| !pool.is_empty() && rng.random_bool(SOLO_SHARE)) {
+        let (audio, file) = solos::play(rng, pool, &activity, pre_roll, pre_roll + clip_samples);
+        return Ok(Stem { audio: clip_of(audio, pre_roll, clip_samples), source: StemSource::Solo { file }, activity });
+    }
     let patch_pool = sources.patches.get(class).filter(|pool| !pool.is_empty() && rng.random_bool(PATCH_SHARE));
     let use_real = patch_pool.is_none() && !real.is_empty() && (sources.fonts.is_empty() || rng.random_bool(style.real_share));
     let (audio, source) = if let Some(pool) = patch_pool {
@@ -89,7 +99,7 @@ fn draw_stem(rng: &mut impl Rng, sources: &Sources, class: usize, clip_samples: 
         let audio = render(&font.font, &patch, &notes, span_s)?;
         (audio, StemSource::SoundFont { font: font.file, bank, program: program.number, body_shift })
     };
-    let audio = clip_of(audio, (activity.pre_roll_s * RATE as f64) as usize, clip_samples);
+    let audio = clip_of(audio, pre_roll, clip_samples);
     Ok(Stem { audio, source, activity })
 }
 

@@ -70,6 +70,21 @@ struct RealNotes {
     extra: Option<ExtraNotes>,
 }
 
+/// The solo recordings of `cargo xtask synth --solos`.
+#[derive(Deserialize)]
+struct SoloSet {
+    credit: String,
+    subset: String,
+    train: BTreeMap<String, Vec<String>>,
+}
+
+impl SoloSet {
+    fn describe(&self) -> String {
+        let clips: usize = self.train.values().map(Vec::len).sum();
+        format!("{clips} solo recordings from the {} subset of {} (training only), ", self.subset, self.credit)
+    }
+}
+
 /// The training-stem augmentation of `cargo xtask synth`.
 #[derive(Default, Deserialize)]
 struct SynthSettings {
@@ -99,6 +114,8 @@ struct SynthManifest {
     patches: Option<PatchSet>,
     #[serde(default)]
     real_notes: RealNotes,
+    #[serde(default)]
+    solos: Option<SoloSet>,
 }
 
 fn synth_manifest(data: &Path) -> SynthManifest {
@@ -116,10 +133,11 @@ SOURCES.csv)";
 fn data_description(settings: &RunSettings, synth: &SynthManifest) -> String {
     let patches = synth.patches.as_ref().map_or(String::new(), |patches| format!("sampled instruments of {} (training and validation only), ", patches.licence));
     let extra = synth.real_notes.extra.as_ref().map_or(String::new(), |extra| format!("extra notes: {} (training and validation only), ", extra.credit));
+    let solos = synth.solos.as_ref().map_or(String::new(), SoloSet::describe);
     let data = match synth.soundfonts.test.as_slice() {
         [] => settings.data.display().to_string(),
         held_out => format!(
-            "{} (cargo xtask synth: SoundFont renders plus {patches}{extra}{REAL_NOTES_CREDIT}; {}held out for the test split: {} and 20 % of the real-note files)",
+            "{} (cargo xtask synth: SoundFont renders plus {patches}{extra}{solos}{REAL_NOTES_CREDIT}; {}held out for the test split: {} and 20 % of the real-note files)",
             settings.data.display(),
             synth.settings.describe(),
             held_out.join(", ")

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, ensure, Context, Result};
 use instrumeter::models::INSTRUMENTS;
 use serde::Deserialize;
 
@@ -69,11 +69,13 @@ fn presence_of(codes: impl IntoIterator<Item = usize>) -> Vec<bool> {
     presence
 }
 
-/// Reads the clips of `layout` under `data` (`split` applies to synth only).
-pub fn load(layout: Layout, data: &Path, split: &str) -> Result<Vec<LabelledClip>> {
+/// Reads the clips of `layout` under `data` (`split` applies to synth only, `subset` to
+/// Medley-solos-DB only).
+pub fn load(layout: Layout, data: &Path, split: &str, subset: Option<&str>) -> Result<Vec<LabelledClip>> {
+    ensure!(subset.is_none() || layout == Layout::MedleySolos, "--subset picks a Medley-solos-DB subset: use it with --layout medley-solos");
     let clips = match layout {
         Layout::Synth => synth(&data.join(split))?,
-        Layout::MedleySolos => medley_solos(data)?,
+        Layout::MedleySolos => medley_solos_subset(data, subset)?,
         Layout::IrmasTest => irmas_test(data)?,
         Layout::IrmasTrain => irmas_train(data)?,
     };
@@ -157,10 +159,6 @@ fn medley_code(instrument: &str) -> Option<&'static str> {
         "violin" => "vio",
         _ => return None,
     })
-}
-
-fn medley_solos(data: &Path) -> Result<Vec<LabelledClip>> {
-    medley_solos_subset(data, None)
 }
 
 /// The clips of Medley-solos-DB's `subset` (`training`, `validation`, `test`) under `data`, or of
@@ -255,12 +253,13 @@ mod tests {
         std::fs::write(dir.join("Medley-solos-DB_metadata.csv"), "subset,instrument,instrument_id,song_id,uuid4\ntraining,trumpet,6,,u1\ntest,flute,3,,u2\ntest,violin,7,,u3\n").unwrap();
         std::fs::write(dir.join("audio/Medley-solos-DB_training-6_u1.flac"), b"").unwrap();
         std::fs::write(dir.join("audio/Medley-solos-DB_test-3_u2.flac"), b"").unwrap();
-        let clips = medley_solos(&dir).unwrap();
+        let clips = medley_solos_subset(&dir, None).unwrap();
         assert_eq!(clips.len(), 2, "u3's audio is missing");
         assert!(clips[0].presence[class_index("tru").unwrap()] && clips[1].presence[class_index("flu").unwrap()]);
-        let training = medley_solos_subset(&dir, Some("training")).unwrap();
+        let training = load(Layout::MedleySolos, &dir, "test", Some("training")).unwrap();
         assert_eq!(training.len(), 1);
         assert!(training[0].presence[class_index("tru").unwrap()]);
+        assert!(load(Layout::IrmasTest, &dir, "test", Some("training")).is_err(), "a subset means nothing to other layouts");
     }
 
     #[test]

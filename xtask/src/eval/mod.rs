@@ -33,6 +33,9 @@ pub struct EvalOptions {
     /// Split (synth layout only).
     #[arg(long, default_value = "test")]
     pub split: String,
+    /// Medley-solos-DB subset to score (training, validation or test); every subset when left out.
+    #[arg(long)]
+    pub subset: Option<String>,
     /// Tune per-class thresholds on this data and store them in the card (use the validation split).
     #[arg(long)]
     pub tune: bool,
@@ -51,7 +54,7 @@ struct Collected {
 
 pub fn run(options: &EvalOptions) -> Result<()> {
     let mut card = ModelCard::load(&options.model)?;
-    let clips = datasets::load(options.layout, &options.data, &options.split)?;
+    let clips = datasets::load(options.layout, &options.data, &options.split, options.subset.as_deref())?;
     let collected = collect(&options.model, &card, &clips)?;
     let classes = card.labels.len();
     let primary_is_frames = card.kind == ModelKind::FrameActivation && !collected.frames.is_empty();
@@ -103,6 +106,7 @@ fn dataset_name(options: &EvalOptions) -> String {
     let folder = options.data.file_name().and_then(|f| f.to_str()).unwrap_or("data");
     match options.layout {
         Layout::Synth => format!("{folder}-{}", options.split),
+        Layout::MedleySolos if options.subset.is_some() => format!("{folder}-{}", options.subset.as_deref().unwrap_or_default()),
         _ => folder.to_string(),
     }
 }

@@ -4,8 +4,12 @@
 # in two folds by uuid. Each fold's clips become training stems of the shipped recipe's last phase
 # (the same starting checkpoints, 16 epochs), and those models are scored on the other fold plus
 # the 9 validation-subset clips; a control runs the same phase without solos (data/synth-body7).
-# Run from the repository root after scripts/train-default-models.sh, which leaves the starting
-# checkpoints in target/train/{frames,han}-start. ≈ 80 min on 2 cores.
+# Caveat: medley-solos-small has no song ids, and some training clips look like excerpts of one
+# recording, so a fold's scored clips may share recordings with its training clips and flatter
+# it; the 9 validation-subset clips (scored apart) come from other songs, and the synthetic test
+# split's real-note clips show what the solos cost elsewhere. Run from the repository root after
+# scripts/train-default-models.sh, which leaves the starting checkpoints in
+# target/train/{frames,han}-start and makes data/synth-body7. ≈ 80 min on 2 cores.
 set -euo pipefail
 medley=../shared/data/medley-solos-small
 make_fold() { # make_fold NAME AWK-CONDITION: a Medley-solos-DB folder of the rows that pass
@@ -25,7 +29,6 @@ make_fold medley-scoreA '$1 == "validation" || ($1 == "training" && n[$2] % 2 ==
 make_fold medley-trainB '$1 == "training" && n[$2] % 2 == 0'
 make_fold medley-scoreB '$1 == "validation" || ($1 == "training" && n[$2] % 2 == 1)'
 synth() { cargo xtask synth --seed 1 --train 6000 --patches /usr/share/midi/freepats --extra-notes data/extra-notes --body-shift 7 "$@"; }
-synth --out data/synth-body7
 synth --out data/synth-solosA --solos data/medley-trainA
 synth --out data/synth-solosB --solos data/medley-trainB
 finetune() { # finetune RUN DATA: both networks, one core each, from the starting checkpoints
@@ -41,12 +44,14 @@ finetune() { # finetune RUN DATA: both networks, one core each, from the startin
 finetune control data/synth-body7
 finetune solosA data/synth-solosA
 finetune solosB data/synth-solosB
-score() { # score RUN FOLD: export, tune thresholds on the synthetic validation split, score FOLD
-  for arch in frames han; do
+score() { # score RUN FOLD: export, tune thresholds on the synthetic validation split, then score
+  for arch in frames han; do # FOLD, the validation subset alone and the synthetic test split
     local out=target/cross-validation/$arch-$1
     cargo xtask export --checkpoint "target/train/$arch-$1/model.bpk" --out "$out" > /dev/null
     cargo xtask eval --model "$out.card.json" --data data/synth-body7 --split valid --tune > /dev/null
     echo "$arch-$1 on $2: $(cargo xtask eval --model "$out.card.json" --data "data/$2" --layout medley-solos | grep -m 1 "micro F1")"
+    echo "$arch-$1: $(cargo xtask eval --model "$out.card.json" --data $medley --layout medley-solos --subset validation | grep -m 1 "micro F1")"
+    cargo xtask eval --model "$out.card.json" --data data/synth --split test | grep -E "^synth-test .*(micro F1|only)" | sed "s/^/$arch-$1: /"
   done
 }
 score control medley-scoreA; score control medley-scoreB; score solosA medley-scoreA; score solosB medley-scoreB

@@ -23,7 +23,9 @@ cargo xtask synth --out data/synth-body7 --seed 1 --train 6000 --patches /usr/sh
 # axis and band-masked (it stops on its own after 8 epochs without a better validation loss).
 # Then both fine-tune on data/synth-freepats from a restarted rate; its validation split differs,
 # so --new-validation drops the best epoch measured on the earlier one. Last, the same once more on
-# data/synth-body7 (its validation split is data/synth-extra's: the body shift is for training only).
+# data/synth-body7 (its validation split is data/synth-extra's: the body shift is for training only);
+# the checkpoints that phase starts from stay in target/train/*-start for
+# scripts/cross-validate-solos.sh, which measures training on real solo recordings (not shipped).
 frames() { RAYON_NUM_THREADS=1 cargo xtask train --arch frames --out target/train/frames "$@"; }
 han() { RAYON_NUM_THREADS=1 cargo xtask train --arch han --out target/train/han "$@"; }
 (
@@ -32,6 +34,7 @@ han() { RAYON_NUM_THREADS=1 cargo xtask train --arch han --out target/train/han 
   frames --resume --data data/synth-timbre --learning-rate 2e-4 --epochs 44
   frames --resume --learning-rate 2e-4 --shift-and-mask --epochs 72
   frames --resume --data data/synth-freepats --learning-rate 2e-4 --new-validation --epochs 74
+  rm -rf target/train/frames-start && cp -r target/train/frames target/train/frames-start
   frames --resume --data data/synth-body7 --learning-rate 2e-4 --new-validation --epochs 90
 ) &
 frames_run=$!
@@ -41,6 +44,7 @@ han --resume --epochs 50
 han --resume --data data/synth-timbre --learning-rate 2e-4 --epochs 65
 han --resume --data data/synth-freepats --learning-rate 2e-4 --new-validation --epochs 78
 han --resume --epochs 92
+rm -rf target/train/han-start && cp -r target/train/han target/train/han-start
 han --resume --data data/synth-body7 --learning-rate 2e-4 --new-validation --epochs 108
 wait "$frames_run" # fails the script when the frame model's training failed
 # Both ship their last epoch (ConvNet 108, frame model 90).

@@ -16,7 +16,7 @@ use crate::analyze::{clip::ClipAggregate, file_rows};
 pub use datasets::Layout;
 use datasets::{LabelledClip, Origin};
 use report::{Breakdowns, Group, Section};
-use scores::{tune_thresholds, Counts, Scores};
+use scores::{ranking, tune_thresholds, Counts, Scores};
 
 /// What to evaluate, on what.
 #[derive(clap::Args)]
@@ -64,12 +64,12 @@ pub fn run(options: &EvalOptions) -> Result<()> {
     let score = |items: &Items, t: &[f32]| score_items(items.iter(), t, classes);
     let (s1, s2) = (score(&collected.clip_s1, &t_s1), score(&collected.clip_s2, &t_s2));
     let mut sections = vec![
-        Section { title: "Clip level, S1 (mean)".into(), scores: &s1, thresholds: &t_s1 },
-        Section { title: "Clip level, S2 (sum / max)".into(), scores: &s2, thresholds: &t_s2 },
+        Section { title: "Clip level, S1 (mean)".into(), scores: &s1, thresholds: &t_s1, ranking: ranking(&collected.clip_s1, classes) },
+        Section { title: "Clip level, S2 (sum / max)".into(), scores: &s2, thresholds: &t_s2, ranking: ranking(&collected.clip_s2, classes) },
     ];
     let frame_scores = (!collected.frames.is_empty()).then(|| score(&collected.frames, &t_frames));
     if let Some(frames) = frame_scores.as_ref() {
-        sections.push(Section { title: "Frame level".into(), scores: frames, thresholds: &t_frames });
+        sections.push(Section { title: "Frame level".into(), scores: frames, thresholds: &t_frames, ranking: ranking(&collected.frames, classes) });
     }
     let dataset = dataset_name(options);
     let (primary, primary_thresholds, primary_items) = match (primary_is_frames, card.aggregation.method) {
@@ -78,7 +78,7 @@ pub fn run(options: &EvalOptions) -> Result<()> {
         (false, AggregationMethod::S2) => (&s2, &t_s2, &collected.clip_s2),
     };
     for section in &sections {
-        println!("{dataset} — {}: micro F1 {:.3}, macro F1 {:.3}", section.title, section.scores.micro_f1, section.scores.macro_f1);
+        println!("{dataset} — {}: micro F1 {:.3}, macro F1 {:.3}, mean AP {:.3}", section.title, section.scores.micro_f1, section.scores.macro_f1, section.ranking.mean_ap);
     }
     let clip_indices: Vec<usize> = (0..clips.len()).collect();
     let item_clips = if primary_is_frames { &collected.frame_clips } else { &clip_indices };

@@ -6,7 +6,7 @@ use std::path::Path;
 use anyhow::Result;
 use instrumeter::models::ModelCard;
 
-use super::scores::Scores;
+use super::scores::{Ranking, Scores};
 use crate::picture::{colour, write_rgb_png};
 
 /// The primary scores restricted to a named subset of the items.
@@ -27,6 +27,7 @@ pub struct Section<'a> {
     pub title: String,
     pub scores: &'a Scores,
     pub thresholds: &'a [f32],
+    pub ranking: Ranking,
 }
 
 /// Markdown with one table per section and the leakage matrix.
@@ -34,10 +35,12 @@ pub fn markdown(card: &ModelCard, dataset: &str, sections: &[Section], breakdown
     let mut md = format!("# {} on {dataset}\n\n", card.name);
     for section in sections {
         let s = section.scores;
-        let _ = writeln!(md, "## {}\n\nmicro P {:.3} R {:.3} **F1 {:.3}**, macro **F1 {:.3}**\n", section.title, s.micro_precision, s.micro_recall, s.micro_f1, s.macro_f1);
-        md += "| class | threshold | precision | recall | F1 |\n| --- | --- | --- | --- | --- |\n";
+        let mean_ap = section.ranking.mean_ap;
+        let _ = writeln!(md, "## {}\n\nmicro P {:.3} R {:.3} **F1 {:.3}**, macro **F1 {:.3}**, mean AP {mean_ap:.3} (threshold-free)\n", section.title, s.micro_precision, s.micro_recall, s.micro_f1, s.macro_f1);
+        md += "| class | threshold | precision | recall | F1 | AP |\n| --- | --- | --- | --- | --- | --- |\n";
         for (c, label) in card.labels.iter().enumerate() {
-            let _ = writeln!(md, "| {} | {:.2} | {:.3} | {:.3} | {:.3} |", label.name, section.thresholds[c], s.per_class_precision[c], s.per_class_recall[c], s.per_class_f1[c]);
+            let ap = section.ranking.per_class_ap[c].map_or("–".to_string(), |ap| format!("{ap:.3}"));
+            let _ = writeln!(md, "| {} | {:.2} | {:.3} | {:.3} | {:.3} | {ap} |", label.name, section.thresholds[c], s.per_class_precision[c], s.per_class_recall[c], s.per_class_f1[c]);
         }
         md += "\n";
     }

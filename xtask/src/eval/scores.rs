@@ -1,4 +1,5 @@
-//! Precision, recall and F1 (micro, macro, per class) and the per-class threshold grid search.
+//! Precision, recall and F1 (micro, macro, per class), threshold-free average precision, and the
+//! per-class threshold grid search.
 
 use serde::Serialize;
 
@@ -65,6 +66,34 @@ impl Counts {
     }
 }
 
+/// How well the scores rank each class's positives above its negatives, whatever the thresholds.
+#[derive(Debug, Clone)]
+pub struct Ranking {
+    /// Average precision per class; none where the class never plays.
+    pub per_class_ap: Vec<Option<f32>>,
+    /// Mean of the classes that play.
+    pub mean_ap: f32,
+}
+
+/// Average precision of every class over `items` (`(values, truth)` pairs).
+pub fn ranking(items: &[(Vec<f32>, Vec<bool>)], classes: usize) -> Ranking {
+    let per_class_ap: Vec<Option<f32>> = (0..classes).map(|c| average_precision(items.iter().map(|(values, truth)| (values[c], truth[c])).collect())).collect();
+    let playing: Vec<f32> = per_class_ap.iter().flatten().copied().collect();
+    Ranking { mean_ap: playing.iter().sum::<f32>() / playing.len().max(1) as f32, per_class_ap }
+}
+
+/// The mean, over the positives, of the precision among the items scored at least as high as
+/// each; tied scores rank negatives first (the pessimistic order). None without positives.
+fn average_precision(mut scored: Vec<(f32, bool)>) -> Option<f32> {
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    let (mut seen_positive, mut precision_sum) = (0u64, 0.0f64);
+    for (rank, _) in scored.iter().enumerate().filter(|(_, (_, positive))| *positive) {
+        seen_positive += 1;
+        precision_sum += seen_positive as f64 / (rank + 1) as f64;
+    }
+    (seen_positive > 0).then(|| (precision_sum / seen_positive as f64) as f32)
+}
+
 /// For each class, the threshold in 0.01 steps that maximises that class's F1 over `items`
 /// (`(values, truth)` pairs); ties keep the threshold nearest 0.5.
 pub fn tune_thresholds(items: &[(Vec<f32>, Vec<bool>)], classes: usize) -> Vec<f32> {
@@ -106,6 +135,18 @@ mod tests {
         assert!((s.per_class_f1[0] - 0.8).abs() < 1e-6 && s.per_class_f1[1] == 0.0);
         assert!((s.micro_f1 - 4.0 / 6.0).abs() < 1e-6, "micro: tp 2 fp 1 fn 1");
         assert!((s.macro_f1 - 0.4).abs() < 1e-6);
+    }
+
+    #[test]
+    fn average_precision_by_hand() {
+        // Class 0 ranks: + (0.9), − (0.8), + (0.7) → (1/1 + 2/3) / 2; class 1 never plays.
+        let items = vec![(vec![0.9, 0.1], vec![true, false]), (vec![0.8, 0.2], vec![false, false]), (vec![0.7, 0.3], vec![true, false])];
+        let r = ranking(&items, 2);
+        assert!((r.per_class_ap[0].unwrap() - 5.0 / 6.0).abs() < 1e-6);
+        assert_eq!(r.per_class_ap[1], None);
+        assert!((r.mean_ap - 5.0 / 6.0).abs() < 1e-6, "classes that never play do not count");
+        let tied = vec![(vec![0.5], vec![true]), (vec![0.5], vec![false])];
+        assert!((ranking(&tied, 1).mean_ap - 0.5).abs() < 1e-6, "ties rank the negative first");
     }
 
     #[test]

@@ -87,7 +87,7 @@ pub fn run(options: &EvalOptions) -> Result<()> {
         origin: by_origin(primary_items, item_clips, &clips, primary_thresholds, classes),
     };
     for group in breakdowns.polyphony.iter().chain(&breakdowns.origin) {
-        println!("{dataset} — {} ({} items): micro F1 {:.3}, macro F1 {:.3}", group.name, group.items, group.scores.micro_f1, group.scores.macro_f1);
+        println!("{dataset} — {} ({} items): micro F1 {:.3}, macro F1 {:.3}, mean AP {:.3}", group.name, group.items, group.scores.micro_f1, group.scores.macro_f1, group.ranking.mean_ap);
     }
     let leakage = leakage(&collected, card.aggregation.method, classes);
     write_report(&options.model, &card, &dataset, &sections, &breakdowns, &leakage)?;
@@ -96,7 +96,11 @@ pub fn run(options: &EvalOptions) -> Result<()> {
             card.thresholds.insert(label.code.clone(), t);
         }
     }
-    let split = if options.layout == Layout::Synth { options.split.as_str() } else { "all" };
+    let split = match (options.layout, options.subset.as_deref()) {
+        (Layout::Synth, _) => options.split.as_str(),
+        (_, Some(subset)) => subset,
+        (_, None) => "all",
+    };
     record_metrics(&mut card, &dataset, split, primary);
     std::fs::write(&options.model, serde_json::to_vec_pretty(&card)?).with_context(|| format!("cannot update {}", options.model.display()))?;
     Ok(())
@@ -162,7 +166,7 @@ fn by_origin(items: &Items, item_clips: &[usize], clips: &[LabelledClip], thresh
 }
 
 fn scored_group(name: &'static str, items: Vec<&(Vec<f32>, Vec<bool>)>, thresholds: &[f32], classes: usize) -> Option<Group> {
-    (!items.is_empty()).then(|| Group { name, items: items.len(), scores: score_items(items.into_iter(), thresholds, classes) })
+    (!items.is_empty()).then(|| Group { name, items: items.len(), ranking: ranking(items.iter().copied(), classes), scores: score_items(items.into_iter(), thresholds, classes) })
 }
 
 /// Mean clip score per class over the clips where exactly one class plays (seed 003's matrix).

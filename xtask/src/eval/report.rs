@@ -14,6 +14,7 @@ pub struct Group {
     pub name: &'static str,
     pub items: usize,
     pub scores: Scores,
+    pub ranking: Ranking,
 }
 
 /// The primary scores by number of instruments playing and by origin of the sounds (synth data).
@@ -67,9 +68,9 @@ pub fn markdown(card: &ModelCard, dataset: &str, sections: &[Section], breakdown
 }
 
 fn group_table(md: &mut String, title: &str, column: &str, groups: &[Group]) {
-    let _ = write!(md, "## {title}\n\n| {column} | items | micro F1 | macro F1 |\n| --- | --- | --- | --- |\n");
+    let _ = write!(md, "## {title}\n\n| {column} | items | micro F1 | macro F1 | mean AP |\n| --- | --- | --- | --- | --- |\n");
     for group in groups {
-        let _ = writeln!(md, "| {} | {} | {:.3} | {:.3} |", group.name, group.items, group.scores.micro_f1, group.scores.macro_f1);
+        let _ = writeln!(md, "| {} | {} | {:.3} | {:.3} | {:.3} |", group.name, group.items, group.scores.micro_f1, group.scores.macro_f1, group.ranking.mean_ap);
     }
     md.push('\n');
 }

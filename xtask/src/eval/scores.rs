@@ -76,8 +76,13 @@ pub struct Ranking {
 }
 
 /// Average precision of every class over `items` (`(values, truth)` pairs).
-pub fn ranking(items: &[(Vec<f32>, Vec<bool>)], classes: usize) -> Ranking {
-    let per_class_ap: Vec<Option<f32>> = (0..classes).map(|c| average_precision(items.iter().map(|(values, truth)| (values[c], truth[c])).collect())).collect();
+pub fn ranking<'a, I>(items: I, classes: usize) -> Ranking
+where
+    I: IntoIterator<Item = &'a (Vec<f32>, Vec<bool>)>,
+    I::IntoIter: Clone,
+{
+    let items = items.into_iter();
+    let per_class_ap: Vec<Option<f32>> = (0..classes).map(|c| average_precision(items.clone().map(|(values, truth)| (values[c], truth[c])).collect())).collect();
     let playing: Vec<f32> = per_class_ap.iter().flatten().copied().collect();
     Ranking { mean_ap: playing.iter().sum::<f32>() / playing.len().max(1) as f32, per_class_ap }
 }

@@ -1,6 +1,7 @@
-//! `cargo xtask eval`: precision/recall/F1 (micro, macro, per class) of a model on labelled audio,
-//! at clip level (S1 and S2) and, where frame labels exist, at frame level; per-class threshold
-//! tuning (0.01 grid) stored in the card; a markdown + PNG report next to the model.
+//! `cargo xtask eval`: precision/recall/F1 (micro, macro, per class) and threshold-free average
+//! precision of a model on labelled audio, at clip level (S1 and S2) and, where frame labels
+//! exist, at frame level; per-class threshold tuning (0.01 grid) stored in the card; a markdown +
+//! PNG report next to the model.
 
 pub mod datasets;
 mod report;
@@ -108,10 +109,10 @@ pub fn run(options: &EvalOptions) -> Result<()> {
 
 fn dataset_name(options: &EvalOptions) -> String {
     let folder = options.data.file_name().and_then(|f| f.to_str()).unwrap_or("data");
-    match options.layout {
-        Layout::Synth => format!("{folder}-{}", options.split),
-        Layout::MedleySolos if options.subset.is_some() => format!("{folder}-{}", options.subset.as_deref().unwrap_or_default()),
-        _ => folder.to_string(),
+    match (options.layout, options.subset.as_deref()) {
+        (Layout::Synth, _) => format!("{folder}-{}", options.split),
+        (_, Some(subset)) => format!("{folder}-{subset}"),
+        (_, None) => folder.to_string(),
     }
 }
 

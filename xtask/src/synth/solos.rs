@@ -135,6 +135,14 @@ mod tests {
     }
 
     #[test]
+    fn a_folder_without_training_clips_is_refused_with_its_layout() {
+        let dir = std::env::temp_dir().join(format!("instrumeter-solos-none-{}", std::process::id()));
+        crate::signals::write_medley_solos(&dir, &[("validation", "flute", 3, "v1")]);
+        let error = load(&dir).err().expect("nothing to train on");
+        assert!(format!("{error:#}").contains("training-subset audio"), "{error:#}");
+    }
+
+    #[test]
     fn a_solo_sounds_from_the_clip_start_and_only_while_active() {
         let pool = [Solo { name: "a.flac".into(), samples: vec![1.0; 3 * RATE as usize] }];
         let (pre_roll, span) = (1000, 1000 + 2 * RATE as usize);

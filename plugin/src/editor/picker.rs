@@ -60,7 +60,7 @@ fn read_summary(path: &Path) -> String {
     }
 }
 
-/// "name v1 · 13 classes · best measured F1" from a card.
+/// "name v1 · 13 classes · the last measured F1" (the card's last metrics entry) from a card.
 pub fn summary(card: &ModelCard) -> String {
     let scores = card
         .metrics

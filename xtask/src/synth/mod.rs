@@ -86,6 +86,11 @@ pub struct SynthOptions {
     /// test splits do not change.
     #[arg(long)]
     pub solos: Option<PathBuf>,
+    /// A folder of long solo recordings (song stems), one folder per class code
+    /// (`gel/<song>.ogg`), with a `CREDITS.txt` naming their sources and licences: split at their
+    /// pauses, the pieces join `--solos`'s pools (training stems only).
+    #[arg(long)]
+    pub solo_recordings: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -140,7 +145,7 @@ pub fn run(options: &SynthOptions) -> Result<()> {
         real_notes::add_extra(&mut notes, extra, options.seconds + phrase::MAX_PRE_ROLL_S)?;
     }
     let patches = options.patches.as_deref().map(|dir| gus_patches::load(dir, options.seconds + phrase::MAX_PRE_ROLL_S)).transpose()?;
-    let solos = options.solos.as_deref().map(solos::load).transpose()?;
+    let solos = solos::load(options.solos.as_deref(), options.solo_recordings.as_deref())?;
     let splits = Split::ALL
         .iter()
         .map(|&split| {

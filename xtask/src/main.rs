@@ -59,6 +59,8 @@ enum Command {
     Train(train::TrainOptions),
     /// Write a trained checkpoint as ONNX + model card, accepted only if tract matches burn.
     Export(train::ExportOptions),
+    /// Read a shipped model (ONNX + card) back into a training run folder, to fine-tune it.
+    Import(train::ImportOptions),
     /// Render labelled training mixtures (SoundFont and real-note solos) into train/valid/test.
     Synth(synth::SynthOptions),
     /// Score a model on labelled audio (P/R/F1, thresholds, report next to the model).
@@ -89,6 +91,7 @@ fn main() -> Result<()> {
         Command::Analyze { inputs, model, format, out } => analyze::run(&inputs, model.as_deref(), &format, &out),
         Command::Train(options) => train::train(&options),
         Command::Export(options) => train::export(&options),
+        Command::Import(options) => train::import(&options),
         Command::Synth(options) => synth::run(&options),
         Command::Bench { seconds } => bench::run(seconds),
         Command::Eval(options) => eval::run(&options),

@@ -13,4 +13,4 @@ pub use embedded::{EmbeddedModel, EMBEDDED_DEFAULT, EMBEDDED_ORIGIN};
 pub use error::ModelError;
 pub use labels::{instrument_labels, INSTRUMENTS};
 pub use loader::{ModelLoader, ModelUpdate};
-pub use runner::LoadedModel;
+pub use runner::{onnx_path_for, LoadedModel};

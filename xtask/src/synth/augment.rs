@@ -100,7 +100,7 @@ impl StemTimbre {
 }
 
 /// A one-pole low-pass with corner `corner_hz`.
-fn low_pass(signal: &mut [f32], corner_hz: f32) {
+pub fn low_pass(signal: &mut [f32], corner_hz: f32) {
     let pole = one_pole(corner_hz);
     let mut state = 0.0;
     for sample in signal {
@@ -113,7 +113,7 @@ pub fn db_to_gain(db: f32) -> f32 {
     10f32.powf(db / 20.0)
 }
 
-fn log_uniform(rng: &mut impl Rng, low: f32, high: f32) -> f32 {
+pub fn log_uniform(rng: &mut impl Rng, low: f32, high: f32) -> f32 {
     (rng.random_range(low.ln()..high.ln())).exp()
 }
 

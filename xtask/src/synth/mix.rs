@@ -1,13 +1,15 @@
-//! One clip: 1–4 stems of distinct classes at random levels, augmented, with its labels.
+//! One clip: 1–4 stems of distinct classes at random levels (or a band, `band.rs`), augmented,
+//! with its labels.
 
 use anyhow::Result;
 use instrumeter::models::INSTRUMENTS;
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::seq::index::sample;
-use rand::{RngExt, SeedableRng};
+use rand::{Rng, RngExt, SeedableRng};
 use serde::Serialize;
 
 use super::augment::{db_to_gain, Augmentation, StemTimbre};
+use super::band::Band;
 use super::labels::{frame_count, frame_levels_db, labels, normalise_loudest_frame, Labels, CLASSES};
 use super::phrase::{weighted, Activity};
 use super::seeds::{mix64, phrase_seed};
@@ -21,6 +23,8 @@ const LEVEL_DB: std::ops::Range<f32> = -20.0..0.0;
 /// Salt of the stem-timbre draws: their own random stream, so valid and test clips (no timbre
 /// augmentation) are the same clips with or without it.
 const TIMBRE_SALT: u64 = 0x7153_B1E5;
+/// Salt of the band draws: their own stream, so clips that are not bands stay as they were.
+const BAND_SALT: u64 = 0xBA5D_0B0E;
 
 /// A rendered clip: audio at the analysis rate, its labels, and its manifest entry.
 pub struct Clip {
@@ -33,6 +37,9 @@ pub struct Clip {
 pub struct ClipRecord {
     pub id: String,
     pub stems: Vec<StemRecord>,
+    /// Set for a band clip (`--band-mixes`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band: Option<Band>,
     pub augmentation: Augmentation,
     /// The augmentation's overall gain (peak normalisation), in dB.
     pub gain_db: f32,
@@ -49,25 +56,31 @@ pub struct StemRecord {
     pub activity: Activity,
     /// Training stems only.
     pub timbre: Option<StemTimbre>,
+    /// A band's bass stem was low-passed.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub band_lowpass: bool,
 }
 
 /// The clip that `clip_seed` decides: `samples` long, its stems' phrases seeded apart per split.
 pub fn render_clip(sources: &Sources, split: Split, id: String, clip_seed: u64, samples: usize) -> Result<Clip> {
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(clip_seed);
-    let count = weighted(&mut rng, &STEM_COUNTS);
+    let mut band_rng = Xoshiro256PlusPlus::seed_from_u64(mix64(clip_seed ^ BAND_SALT));
+    let band = (sources.band_share > 0.0 && band_rng.random_bool(sources.band_share)).then(|| Band::draw(&mut band_rng));
     let (mut mix, mut stems, mut records) = (vec![0.0; samples], Vec::new(), Vec::new());
-    for (index, class) in sample(&mut rng, CLASSES, count).into_iter().enumerate() {
+    for (index, (class, level_db)) in stem_plan(&mut rng, band.as_ref()).into_iter().enumerate() {
         let seed = phrase_seed(clip_seed, split, index);
         let mut stem = render_stem(sources, class, seed, samples)?;
         let timbre = (split == Split::Train && sources.stem_timbre).then(|| StemTimbre::draw(&mut Xoshiro256PlusPlus::seed_from_u64(mix64(seed ^ TIMBRE_SALT))));
         if let Some(timbre) = &timbre {
             timbre.apply(&mut stem.audio);
+        }
+        let band_lowpass = band.as_ref().is_some_and(|band| band.shape(class, &mut stem.audio));
+        if timbre.is_some() || band_lowpass {
             normalise_loudest_frame(&mut stem.audio);
         }
-        let level_db = rng.random_range(LEVEL_DB);
         let gain = db_to_gain(level_db);
         mix.iter_mut().zip(&stem.audio).for_each(|(out, v)| *out += gain * v);
-        records.push(StemRecord { class: INSTRUMENTS[class].0, source: stem.source, level_db, phrase_seed: seed, activity: stem.activity, timbre });
+        records.push(StemRecord { class: INSTRUMENTS[class].0, source: stem.source, level_db, phrase_seed: seed, activity: stem.activity, timbre, band_lowpass });
         stems.push((class, stem.audio, level_db));
     }
     let augmentation = Augmentation::draw(&mut rng);
@@ -76,7 +89,18 @@ pub fn render_clip(sources: &Sources, split: Split, id: String, clip_seed: u64, 
         stems.iter().map(|(class, audio, level_db)| (*class, frame_levels_db(audio).into_iter().map(|db| db + level_db + gain_db).collect())).collect();
     let labels = labels(&levels, frame_count(samples));
     let present = (0..CLASSES).filter(|&class| labels.presence[class]).map(|class| INSTRUMENTS[class].0).collect();
-    Ok(Clip { audio: mix, labels, record: ClipRecord { id, stems: records, augmentation, gain_db, present } })
+    Ok(Clip { audio: mix, labels, record: ClipRecord { id, stems: records, band, augmentation, gain_db, present } })
+}
+
+/// `(class, level_db)` per stem: the band's, or 1–4 distinct classes at random levels.
+fn stem_plan(rng: &mut impl Rng, band: Option<&Band>) -> Vec<(usize, f32)> {
+    match band {
+        Some(band) => band.stems.clone(),
+        None => {
+            let count = weighted(rng, &STEM_COUNTS);
+            sample(rng, CLASSES, count).into_iter().map(|class| (class, rng.random_range(LEVEL_DB))).collect()
+        }
+    }
 }
 
 #[cfg(test)]
@@ -107,7 +131,7 @@ mod tests {
     }
 
     fn render_in(split: Split, seed: u64) -> Clip {
-        render_from(&Sources { fonts: &[], notes: &fake_notes(), patches: &[], solos: &[], stem_timbre: true, body_shift: 0 }, split, seed)
+        render_from(&Sources { fonts: &[], notes: &fake_notes(), patches: &[], solos: &[], stem_timbre: true, body_shift: 0, band_share: 0.0 }, split, seed)
     }
 
     fn render(seed: u64) -> Clip {
@@ -132,17 +156,17 @@ mod tests {
 
     #[test]
     fn stem_timbre_can_be_turned_off() {
-        let clip = render_from(&Sources { fonts: &[], notes: &fake_notes(), patches: &[], solos: &[], stem_timbre: false, body_shift: 0 }, Split::Train, 5);
+        let clip = render_from(&Sources { fonts: &[], notes: &fake_notes(), patches: &[], solos: &[], stem_timbre: false, body_shift: 0, band_share: 0.0 }, Split::Train, 5);
         assert!(clip.record.stems.iter().all(|stem| stem.timbre.is_none()));
     }
 
     #[test]
     fn a_patch_set_plays_some_stems_and_empty_pools_change_nothing() {
         let (notes, no_patches) = (fake_notes(), (0..CLASSES).map(|_| Vec::new()).collect::<Vec<Vec<RealNote>>>());
-        let with_empty_pools = render_from(&Sources { fonts: &[], notes: &notes, patches: &no_patches, solos: &[], stem_timbre: true, body_shift: 0 }, Split::Train, 5);
+        let with_empty_pools = render_from(&Sources { fonts: &[], notes: &notes, patches: &no_patches, solos: &[], stem_timbre: true, body_shift: 0, band_share: 0.0 }, Split::Train, 5);
         assert_eq!(with_empty_pools.audio, render(5).audio);
         let patches = fake_notes();
-        let kinds = training_stem_kinds(&Sources { fonts: &[], notes: &notes, patches: &patches, solos: &[], stem_timbre: true, body_shift: 0 });
+        let kinds = training_stem_kinds(&Sources { fonts: &[], notes: &notes, patches: &patches, solos: &[], stem_timbre: true, body_shift: 0, band_share: 0.0 });
         let from_patches = kinds.iter().filter(|kind| *kind == "gus_patch").count();
         assert!(from_patches > 0 && from_patches < kinds.len() / 2, "{from_patches} of {} stems from the patch set", kinds.len());
     }
@@ -151,12 +175,31 @@ mod tests {
     fn solo_recordings_play_some_stems_and_empty_pools_change_nothing() {
         use crate::synth::solos::Solo;
         let (notes, no_solos) = (fake_notes(), (0..CLASSES).map(|_| Vec::new()).collect::<Vec<Vec<Solo>>>());
-        let with_empty_pools = render_from(&Sources { fonts: &[], notes: &notes, patches: &[], solos: &no_solos, stem_timbre: true, body_shift: 0 }, Split::Train, 5);
+        let with_empty_pools = render_from(&Sources { fonts: &[], notes: &notes, patches: &[], solos: &no_solos, stem_timbre: true, body_shift: 0, band_share: 0.0 }, Split::Train, 5);
         assert_eq!(with_empty_pools.audio, render(5).audio);
         let solos: Vec<Vec<Solo>> = (0..CLASSES).map(|class| vec![Solo { name: format!("{class}.flac"), samples: fake_note(class, 0).samples }]).collect();
-        let kinds = training_stem_kinds(&Sources { fonts: &[], notes: &notes, patches: &[], solos: &solos, stem_timbre: true, body_shift: 0 });
+        let kinds = training_stem_kinds(&Sources { fonts: &[], notes: &notes, patches: &[], solos: &solos, stem_timbre: true, body_shift: 0, band_share: 0.0 });
         let solo_stems = kinds.iter().filter(|kind| *kind == "solo").count();
         assert!(solo_stems > 0 && solo_stems < kinds.len() / 2, "{solo_stems} of {} stems are solo recordings", kinds.len());
+    }
+
+    #[test]
+    fn band_mixes_replace_some_training_clips_and_leave_the_others_as_they_were() {
+        let notes = fake_notes();
+        let with_bands = Sources { fonts: &[], notes: &notes, patches: &[], solos: &[], stem_timbre: true, body_shift: 0, band_share: 0.5 };
+        let classes = |clip: &Clip| clip.record.stems.iter().map(|stem| stem.class).collect::<Vec<_>>();
+        let mut bands = 0;
+        for seed in 0..20 {
+            let clip = render_from(&with_bands, Split::Train, seed);
+            match &clip.record.band {
+                Some(_) => {
+                    bands += 1;
+                    assert!(classes(&clip).iter().any(|class| !["dru", "bas"].contains(class)), "a band has a front instrument");
+                }
+                None => assert_eq!(clip.audio, render(seed).audio, "a clip that is not a band is unchanged"),
+            }
+        }
+        assert!((4..=16).contains(&bands), "{bands} of 20 clips are bands");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! solo recordings.
 
 mod augment;
+mod band;
 mod drums;
 mod gus_patches;
 mod instruments;
@@ -91,6 +92,18 @@ pub struct SynthOptions {
     /// pauses, the pieces join `--solos`'s pools (training stems only).
     #[arg(long)]
     pub solo_recordings: Option<PathBuf>,
+    /// Share of training clips that are bands: one or two of electric guitar, voice, piano,
+    /// acoustic guitar, organ, saxophone, trumpet, with drums (80 %) and bass (70 %, low-passed in
+    /// half of them) at a band mix's levels; the other clips stay as they were, and validation and
+    /// test do not change.
+    #[arg(long, default_value_t = 0.0, value_parser = share)]
+    pub band_mixes: f64,
+}
+
+/// A share in 0–1.
+fn share(text: &str) -> Result<f64, String> {
+    let value: f64 = text.parse().map_err(|e| format!("{e}"))?;
+    if (0.0..=1.0).contains(&value) { Ok(value) } else { Err(format!("{value} is not a share between 0 and 1")) }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -152,8 +165,9 @@ pub fn run(options: &SynthOptions) -> Result<()> {
             let patches = patches.as_ref().map_or(&[][..], |patches| patches.for_split(split));
             let training = split == Split::Train;
             let body_shift = if training { options.body_shift } else { 0 };
+            let band_share = if training { options.band_mixes } else { 0.0 };
             let solos = solos.as_ref().filter(|_| training).map_or(&[][..], |solos| &solos.per_class);
-            let sources = Sources { fonts: fonts.for_split(split), notes: notes.for_split(split), patches, solos, stem_timbre: !options.no_stem_timbre, body_shift };
+            let sources = Sources { fonts: fonts.for_split(split), notes: notes.for_split(split), patches, solos, stem_timbre: !options.no_stem_timbre, body_shift, band_share };
             render_split(split, options, &sources)
         })
         .collect::<Result<Vec<_>>>()?;

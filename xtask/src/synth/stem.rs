@@ -37,6 +37,8 @@ pub struct Sources<'a> {
     /// Largest body shift of a melodic SoundFont stem, in semitones (see `Patch::body_shift`);
     /// 0 leaves every stem's body where the font has it.
     pub body_shift: u8,
+    /// Share of clips that are bands (`band.rs`); 0 but for training with `--band-mixes`.
+    pub band_share: f64,
 }
 
 /// Where a stem's sound came from (recorded in the manifest).

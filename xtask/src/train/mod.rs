@@ -1,5 +1,5 @@
-//! `cargo xtask train` and `cargo xtask export`: burn networks trained on the plugin's own log-mel
-//! features, exported to ONNX + model card and checked against tract.
+//! `cargo xtask train`, `export` and `import`: burn networks trained on the plugin's own log-mel
+//! features, exported to ONNX + model card and checked against tract, and read back to fine-tune.
 
 mod benchmark;
 mod cache;
@@ -7,6 +7,7 @@ mod augmentation;
 mod data;
 mod device;
 mod export;
+mod import;
 mod metrics;
 mod model;
 mod run;
@@ -24,6 +25,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 pub use device::DeviceChoice;
 pub use export::run as export;
+pub use import::{run as import, ImportOptions};
 pub use model::Architecture;
 pub use training::run as train;
 

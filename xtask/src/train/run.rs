@@ -68,6 +68,9 @@ pub struct RunSettings {
     /// Data folders earlier epochs trained on, oldest first (a resume with another `--data`).
     #[serde(default)]
     pub earlier_data: Vec<PathBuf>,
+    /// The shipped model the run started from (`cargo xtask import`), with its epochs.
+    #[serde(default)]
+    pub imported_from: Option<String>,
     pub device: DeviceChoice,
     /// `git describe` of the sources that trained it.
     pub git_commit: String,

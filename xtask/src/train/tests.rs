@@ -8,7 +8,7 @@ use instrumeter::models::{ModelCard, INSTRUMENTS};
 use serde_json::json;
 
 use super::model::Architecture;
-use super::{export, train, DeviceChoice, ExportOptions, TrainOptions};
+use super::{export, import, train, DeviceChoice, ExportOptions, ImportOptions, TrainOptions};
 use crate::synth::{self, SynthOptions};
 
 const SAMPLE_RATE: u32 = 22_050;
@@ -81,8 +81,8 @@ fn options(arch: Architecture, data: &Path, out: &Path, epochs: usize, resume: b
     }
 }
 
-/// `make_data` fills the data folder (`train/`, `valid/`); then the run trains, resumes, exports.
-/// Returns the exported card.
+/// `make_data` fills the data folder (`train/`, `valid/`); then the run trains, resumes, exports,
+/// and the export is imported into a new run that fine-tunes it. Returns the first exported card.
 fn trains_resumes_and_exports(arch: Architecture, name: &str, make_data: impl FnOnce(&Path)) -> ModelCard {
     let dir = scratch(name);
     let (data, run) = (dir.join("data"), dir.join("run"));
@@ -104,8 +104,26 @@ fn trains_resumes_and_exports(arch: Architecture, name: &str, make_data: impl Fn
     assert_eq!(card.kind, arch.kind());
     assert_eq!(card.input.frames, arch.window_frames());
     assert!(out.with_file_name(format!("{}-tiny.onnx", arch.name())).is_file());
+    imports_and_fine_tunes(arch, &out.with_file_name(format!("{}-tiny.card.json", arch.name())), &data, &dir);
     std::fs::remove_dir_all(&dir).unwrap();
     card
+}
+
+/// `cargo xtask import` of an exported model (tract parity checked inside), one more epoch with
+/// `train --resume`, and an export whose card says where the run started.
+fn imports_and_fine_tunes(arch: Architecture, card: &Path, data: &Path, dir: &Path) {
+    let run = dir.join("imported");
+    let import_options = ImportOptions { model: card.to_path_buf(), data: data.to_path_buf(), out: Some(run.clone()), batch: Some(8), steps_per_epoch: Some(2), learning_rate: 1e-4, device: DeviceChoice::Cpu };
+    import(&import_options).unwrap();
+    assert!(import(&import_options).is_err(), "an import never overwrites a run");
+    let exported_epochs = ModelCard::load(card).unwrap().training.epochs as usize;
+    train(&TrainOptions { data: None, shift_and_mask: false, ..options(arch, data, &run, exported_epochs + 1, true) }).unwrap();
+    let log = std::fs::read_to_string(run.join("metrics.jsonl")).unwrap();
+    assert!(log.contains(&format!("\"epoch\":{}", exported_epochs + 1)), "the fine-tuning counts on from the model's epochs:\n{log}");
+    let out = dir.join("models").join("fine-tuned");
+    export(&ExportOptions { checkpoint: run, out: out.clone(), device: DeviceChoice::Cpu }).unwrap();
+    let fine_tuned = ModelCard::load(&out.with_file_name("fine-tuned.card.json")).unwrap();
+    assert!(fine_tuned.training.data.contains(&format!("fine-tuned from {}", card.display())), "{}", fine_tuned.training.data);
 }
 
 #[test]
@@ -151,6 +169,7 @@ fn soundfont_clips_train_and_export_with_tract_parity() {
             body_shift: 3,
             solos: Some(solos),
             solo_recordings: Some(solo_recordings),
+            band_mixes: 0.5,
         };
         synth::run(&options).expect("synth with the Debian SoundFonts (run scripts/install-system-deps.sh)");
         let manifest = std::fs::read_to_string(data.join("manifest.json")).unwrap();
@@ -161,6 +180,6 @@ fn soundfont_clips_train_and_export_with_tract_parity() {
         assert!(manifest.contains("flu/tune.wav"), "the manifest lists the long solo recordings");
         assert_eq!(std::fs::read_dir(data.join("train")).unwrap().count(), 12, "6 clips: wav + labels each");
     });
-    let credits = ["FreePats", "TimGM6mb.sf2", "extra notes: test tones (CC0)", "random timbre", "up to ±3 semitones", "1 solo recordings from the training subset of Medley-solos-DB", "pieces of 1 long solo recordings: a test tune (CC0) (training only)"];
+    let credits = ["FreePats", "TimGM6mb.sf2", "extra notes: test tones (CC0)", "random timbre", "up to ±3 semitones", "1 solo recordings from the training subset of Medley-solos-DB", "pieces of 1 long solo recordings: a test tune (CC0) (training only)", "band clips (one or two front instruments, mostly with drums and bass) in 50 % of training clips"];
     assert!(credits.iter().all(|credit| card.training.data.contains(credit)), "the card credits its sources and says how stems were varied: {}", card.training.data);
 }

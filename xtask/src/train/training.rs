@@ -60,7 +60,7 @@ fn new_settings(folder: &RunFolder, options: &TrainOptions) -> Result<RunSetting
         ..defaults
     };
     let model = ModelConfig::new(options.arch, options.width, FrontendConfig::default().n_mels, INSTRUMENTS.len());
-    Ok(RunSettings { model, training, data, earlier_data: Vec::new(), device: options.device, git_commit: run::git_commit() })
+    Ok(RunSettings { model, training, data, earlier_data: Vec::new(), imported_from: None, device: options.device, git_commit: run::git_commit() })
 }
 
 /// The saved settings; only `--epochs`, `--data` (new or moved data) and `--shift-and-mask`
@@ -112,7 +112,12 @@ fn restore(folder: &RunFolder, settings: &RunSettings, options: &TrainOptions, d
         .try_load_file(&weights)
         .with_context(|| format!("cannot load {}", weights.display()))?;
     let optimizer_path = folder.path(run::OPTIMIZER);
-    let optimizer = optimizer_for(&settings.training).load(&optimizer_path).with_context(|| format!("cannot load {}", optimizer_path.display()))?;
+    let optimizer = if optimizer_path.exists() {
+        optimizer_for(&settings.training).load(&optimizer_path).with_context(|| format!("cannot load {}", optimizer_path.display()))?
+    } else {
+        println!("no optimizer state in {} (an imported model): Adam starts afresh", folder.dir.display());
+        optimizer_for(&settings.training)
+    };
     println!("resuming {} after epoch {}", folder.dir.display(), progress.epochs_done);
     Ok(State { network, optimizer, progress })
 }

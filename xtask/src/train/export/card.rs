@@ -107,15 +107,24 @@ struct SynthSettings {
     stem_timbre: bool,
     #[serde(default)]
     body_shift: u8,
+    #[serde(default)]
+    band_mixes: f64,
 }
 
 impl SynthSettings {
-    /// "training stems with …, " or nothing when the stems were left as rendered.
+    /// "training stems with …, band clips …, " or nothing when the training clips were left plain.
     fn describe(&self) -> String {
         let timbre = self.stem_timbre.then(|| "a random timbre (EQ tilts, low-pass)".to_string());
         let body = (self.body_shift > 0).then(|| format!("SoundFont bodies shifted by up to ±{} semitones at unchanged pitch", self.body_shift));
         let parts: Vec<String> = timbre.into_iter().chain(body).collect();
-        if parts.is_empty() { String::new() } else { format!("training stems with {}, ", parts.join(" and ")) }
+        let stems = if parts.is_empty() { String::new() } else { format!("training stems with {}, ", parts.join(" and ")) };
+        let percent = self.band_mixes * 100.0;
+        let band = if percent > 0.0 {
+            format!("band clips (one or two front instruments, mostly with drums and bass) in {percent:.0} % of training clips, half their basses low-passed, ")
+        } else {
+            String::new()
+        };
+        stems + &band
     }
 }
 
@@ -160,9 +169,13 @@ fn data_description(settings: &RunSettings, synth: &SynthManifest) -> String {
             held_out.join(", ")
         ),
     };
-    match settings.earlier_data.as_slice() {
+    let data = match settings.earlier_data.as_slice() {
         [] => data,
         earlier => format!("{data}; earlier epochs on {}", earlier.iter().map(|d| d.display().to_string()).collect::<Vec<_>>().join(", ")),
+    };
+    match &settings.imported_from {
+        Some(origin) => format!("{data}; fine-tuned from {origin} (its card says what those epochs trained on)"),
+        None => data,
     }
 }
 

@@ -2,7 +2,7 @@
 //! matches burn's on random windows.
 
 mod card;
-mod parity;
+pub mod parity;
 
 use std::path::{Path, PathBuf};
 

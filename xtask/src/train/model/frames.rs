@@ -1,6 +1,8 @@
 //! Neuroment-style frame-activation CNN: batch-normalised 3×3 conv pairs with frequency-only
 //! pooling, then a convolution that collapses frequency into one activation per class per frame.
 
+use std::convert::Infallible;
+
 use anyhow::Result;
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
@@ -8,7 +10,7 @@ use burn::nn::{Dropout, DropoutConfig, Initializer};
 use burn::prelude::*;
 use instrumeter::models::onnx_graph::OnnxGraph;
 
-use super::layers::{scaled, spatial_dropout, ConvPair, Standardise};
+use super::layers::{calibrated_pairs, scaled, spatial_dropout, ConvPair, Standardise};
 use super::onnx;
 use crate::train::stats::BandStats;
 
@@ -73,16 +75,28 @@ impl FrameCnnConfig {
 
 impl FrameCnn {
     pub fn forward(&self, input: Tensor<4>) -> Tensor<2> {
+        let Ok(x) = self.through_stages::<Infallible>(input, |stage, x| Ok(stage.forward(x)));
+        let logits = self.output.forward(x);
+        let [batch, classes, _, frames] = logits.dims();
+        logits.reshape([batch, classes * frames])
+    }
+
+    /// Every stage's batch norms re-centred on `input`'s batch (`ConvPair::calibrated`).
+    pub fn calibrate(&mut self, input: Tensor<4>) -> Result<()> {
+        self.stages = calibrated_pairs(|run| self.through_stages(input, run))?;
+        Ok(())
+    }
+
+    /// Standardisation, then each stage (as `run_stage` runs it), its pooling and dropout.
+    fn through_stages<E>(&self, input: Tensor<4>, mut run_stage: impl FnMut(&ConvPair, Tensor<4>) -> Result<Tensor<4>, E>) -> Result<Tensor<4>, E> {
         let mut x = self.standardise.forward(input);
         for (index, (stage, pool)) in self.stages.iter().zip(&self.pools).enumerate() {
-            x = pool.forward(stage.forward(x));
+            x = pool.forward(run_stage(stage, x)?);
             if index < DROPOUT_STAGES {
                 x = spatial_dropout(&self.spatial_dropout, x);
             }
         }
-        let logits = self.output.forward(x);
-        let [batch, classes, _, frames] = logits.dims();
-        logits.reshape([batch, classes * frames])
+        Ok(x)
     }
 
     /// The same network as ONNX nodes from `input`; returns the sigmoid output `[1, classes, frames]`.

@@ -1,5 +1,7 @@
 //! Han et al. (2017) ConvNet: four double-3×3-conv blocks, global max-pool, dense, sigmoid per class.
 
+use std::convert::Infallible;
+
 use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
 use burn::nn::{Dropout, DropoutConfig, Initializer, Linear, LinearConfig};
 use burn::prelude::*;
@@ -7,7 +9,7 @@ use anyhow::Result;
 use burn::tensor::activation::leaky_relu;
 use instrumeter::models::onnx_graph::{Attr, OnnxGraph};
 
-use super::layers::{scaled, ConvPair, Standardise};
+use super::layers::{calibrated_pairs, scaled, ConvPair, Standardise};
 use super::onnx;
 use crate::train::stats::BandStats;
 
@@ -71,18 +73,30 @@ impl HanConfig {
 
 impl HanConvNet {
     pub fn forward(&self, input: Tensor<4>) -> Tensor<2> {
-        let last = self.blocks.len() - 1;
-        let mut x = self.standardise.forward(input);
-        for (index, block) in self.blocks.iter().enumerate() {
-            x = block.forward(x);
-            if index < last {
-                x = self.block_dropout.forward(self.pool.forward(x));
-            }
-        }
+        let Ok(x) = self.through_blocks::<Infallible>(input, |block, x| Ok(block.forward(x)));
         let [batch, channels, _, _] = x.dims();
         let pooled = x.max_dim(2).max_dim(3).reshape([batch, channels]);
         let hidden = self.dense_dropout.forward(leaky_relu(self.dense.forward(pooled), NEGATIVE_SLOPE));
         self.output.forward(hidden)
+    }
+
+    /// Every block's batch norms re-centred on `input`'s batch (`ConvPair::calibrated`).
+    pub fn calibrate(&mut self, input: Tensor<4>) -> Result<()> {
+        self.blocks = calibrated_pairs(|run| self.through_blocks(input, run))?;
+        Ok(())
+    }
+
+    /// Standardisation, then each block (as `run_block` runs it) with pooling and dropout between.
+    fn through_blocks<E>(&self, input: Tensor<4>, mut run_block: impl FnMut(&ConvPair, Tensor<4>) -> Result<Tensor<4>, E>) -> Result<Tensor<4>, E> {
+        let last = self.blocks.len() - 1;
+        let mut x = self.standardise.forward(input);
+        for (index, block) in self.blocks.iter().enumerate() {
+            x = run_block(block, x)?;
+            if index < last {
+                x = self.block_dropout.forward(self.pool.forward(x));
+            }
+        }
+        Ok(x)
     }
 
     /// The same network as ONNX nodes from `input`; returns the sigmoid output `[1, classes]`.

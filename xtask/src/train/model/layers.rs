@@ -1,6 +1,7 @@
 //! Building blocks both networks share: input standardisation, batch-normalised conv pairs, the loss.
 
-use burn::module::Param;
+use anyhow::Result;
+use burn::module::{Param, RunningState};
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::{BatchNorm, BatchNormConfig, Dropout, Initializer, PaddingConfig2d};
 use burn::prelude::*;
@@ -55,6 +56,39 @@ impl NormalisedConv {
     fn forward(&self, input: Tensor<4>) -> Tensor<4> {
         self.norm.forward(self.conv.forward(input))
     }
+
+    /// This layer with its batch norm re-centred on `input`'s batch (per channel: running mean and
+    /// variance := the batch's; γ and β rescaled to match), and its output. Inference computes the
+    /// same as before, and training on this batch now computes the same as inference: imported
+    /// weights (batch norm folded away) start fine-tuning where they were.
+    fn calibrated(&self, input: Tensor<4>) -> Result<(Self, Tensor<4>)> {
+        let convolved = self.conv.forward(input);
+        let [batch, channels, height, width] = convolved.dims();
+        let per_channel = convolved.clone().swap_dims(0, 1).reshape([channels, batch * height * width]);
+        let batch_mean = super::to_vec(per_channel.clone().mean_dim(1))?;
+        let batch_var = super::to_vec(per_channel.var_bias(1))?;
+        let old = &self.norm;
+        let (gamma, beta) = (super::to_vec(old.gamma.val())?, super::to_vec(old.beta.val())?);
+        let (mean, var) = (super::to_vec(old.running_mean.value())?, super::to_vec(old.running_var.value())?);
+        let epsilon = old.epsilon as f32;
+        let (mut new_gamma, mut new_beta) = (Vec::with_capacity(channels), Vec::with_capacity(channels));
+        for c in 0..channels {
+            // Inference is `scale·x + shift`; keep it while the statistics move to the batch's.
+            let scale = gamma[c] / (var[c] + epsilon).sqrt();
+            let shift = beta[c] - mean[c] * scale;
+            new_gamma.push(scale * (batch_var[c] + epsilon).sqrt());
+            new_beta.push(shift + scale * batch_mean[c]);
+        }
+        let device = convolved.device();
+        let vector = |values: Vec<f32>| Tensor::<1>::from_data(TensorData::new(values, [channels]), &device);
+        let mut norm = old.clone();
+        norm.gamma = Param::from_tensor(vector(new_gamma));
+        norm.beta = Param::from_tensor(vector(new_beta));
+        norm.running_mean = RunningState::new(vector(batch_mean));
+        norm.running_var = RunningState::new(vector(batch_var));
+        let output = norm.forward(convolved);
+        Ok((Self { conv: self.conv.clone(), norm }, output))
+    }
 }
 
 impl ConvPair {
@@ -70,6 +104,25 @@ impl ConvPair {
         let x = leaky_relu(self.first.forward(input), self.negative_slope);
         leaky_relu(self.second.forward(x), self.negative_slope)
     }
+
+    /// Both batch norms re-centred on `input`'s batch (`NormalisedConv::calibrated`), and the output.
+    pub fn calibrated(&self, input: Tensor<4>) -> Result<(Self, Tensor<4>)> {
+        let (first, x) = self.first.calibrated(input)?;
+        let (second, x) = self.second.calibrated(leaky_relu(x, self.negative_slope))?;
+        Ok((Self { first, second, negative_slope: self.negative_slope }, leaky_relu(x, self.negative_slope)))
+    }
+}
+
+/// The conv pairs `walk` passes through, each with its batch norms re-centred on the batch that
+/// reaches it (`ConvPair::calibrated`), in order; `walk` runs a network's pairs with the runner given.
+pub fn calibrated_pairs(walk: impl FnOnce(&mut dyn FnMut(&ConvPair, Tensor<4>) -> Result<Tensor<4>>) -> Result<Tensor<4>>) -> Result<Vec<ConvPair>> {
+    let mut calibrated = Vec::new();
+    walk(&mut |pair, x| {
+        let (pair, output) = pair.calibrated(x)?;
+        calibrated.push(pair);
+        Ok(output)
+    })?;
+    Ok(calibrated)
 }
 
 /// A bias-free stride-1 convolution whose output has the input's height and width (k odd).

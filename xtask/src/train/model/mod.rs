@@ -1,6 +1,7 @@
 //! The two networks behind one type, and the window geometry the trainer and exporter need.
 
 mod frames;
+mod from_onnx;
 mod han;
 mod layers;
 pub mod onnx;
@@ -12,6 +13,7 @@ use instrumeter::models::ModelKind;
 use serde::{Deserialize, Serialize};
 
 pub use frames::{FrameCnn, FrameCnnConfig};
+pub use from_onnx::OnnxWeights;
 pub use han::{HanConfig, HanConvNet};
 pub use layers::{bce_with_logits, Standardise};
 
@@ -133,6 +135,15 @@ impl Network {
         }
     }
 
+    /// Re-centres every batch norm on `input`'s batch without changing inference (see
+    /// `layers::calibrated_pairs`).
+    pub fn calibrate(&mut self, input: Tensor<4>) -> Result<()> {
+        match self {
+            Self::Han(net) => net.calibrate(input),
+            Self::Frames(net) => net.calibrate(input),
+        }
+    }
+
     pub fn standardise(&self) -> &Standardise {
         match self {
             Self::Han(net) => &net.standardise,
@@ -145,6 +156,44 @@ impl Network {
         match self {
             Self::Han(net) => net.to_onnx(graph, input),
             Self::Frames(net) => net.to_onnx(graph, input),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use burn::tensor::Distribution;
+
+    use super::*;
+    use crate::train::device::DeviceChoice;
+
+    fn largest_difference(a: &[f32], b: &[f32]) -> f32 {
+        a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f32::max)
+    }
+
+    /// A narrow network without dropout, so training mode differs from inference only in batch norm.
+    fn deterministic(arch: Architecture) -> ModelConfig {
+        match arch {
+            Architecture::Han => ModelConfig::Han(HanConfig::new().with_width(0.125).with_block_dropout(0.0).with_dense_dropout(0.0)),
+            Architecture::Frames => ModelConfig::Frames(FrameCnnConfig::new().with_width(0.125).with_spatial_dropout(0.0)),
+        }
+    }
+
+    #[test]
+    fn calibration_keeps_inference_and_makes_training_agree_on_its_batch() {
+        let training_device = DeviceChoice::Cpu.device().autodiff();
+        for arch in [Architecture::Frames, Architecture::Han] {
+            let config = deterministic(arch);
+            let mut network = config.init(&BandStats::identity(config.n_mels()), &training_device);
+            let input = Tensor::<4>::random([24, 1, config.n_mels(), arch.window_frames()], Distribution::Normal(0.0, 1.0), &training_device);
+            let inference = |network: &Network| to_vec(network.valid().logits(input.clone().inner())).unwrap();
+            let training = |network: &Network| to_vec(network.logits(input.clone())).unwrap();
+            let before = inference(&network);
+            assert!(largest_difference(&before, &training(&network)) > 1e-2, "{arch:?}: fresh batch norms normalise training batches differently");
+            network.calibrate(input.clone()).unwrap();
+            let after = inference(&network);
+            assert!(largest_difference(&before, &after) < 1e-4, "{arch:?}: calibration must not change inference");
+            assert!(largest_difference(&after, &training(&network)) < 1e-4, "{arch:?}: on its batch, training mode now computes inference's output");
         }
     }
 }

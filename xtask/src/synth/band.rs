@@ -56,7 +56,7 @@ impl Band {
     }
 
     /// Low-passes `audio` when it is this band's bass stem and the band draws a low-pass.
-    pub fn shape(&self, class: usize, audio: &mut [f32]) -> bool {
+    pub fn low_pass_if_bass(&self, class: usize, audio: &mut [f32]) -> bool {
         match self.bass_lowpass_hz {
             Some(corner) if class == class_of("bas") => {
                 low_pass(audio, corner);
@@ -100,8 +100,8 @@ mod tests {
         let band = Band { stems: Vec::new(), bass_lowpass_hz: Some(500.0) };
         let alternating: Vec<f32> = (0..64).map(|n| if n % 2 == 0 { 1.0 } else { -1.0 }).collect();
         let (mut bass, mut guitar) = (alternating.clone(), alternating.clone());
-        assert!(band.shape(class_of("bas"), &mut bass));
-        assert!(!band.shape(class_of("gel"), &mut guitar));
+        assert!(band.low_pass_if_bass(class_of("bas"), &mut bass));
+        assert!(!band.low_pass_if_bass(class_of("gel"), &mut guitar));
         assert_eq!(guitar, alternating);
         assert!(bass[32..].iter().all(|v| v.abs() < 0.05), "the Nyquist tone is gone from the bass");
     }

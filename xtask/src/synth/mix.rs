@@ -74,7 +74,7 @@ pub fn render_clip(sources: &Sources, split: Split, id: String, clip_seed: u64, 
         if let Some(timbre) = &timbre {
             timbre.apply(&mut stem.audio);
         }
-        let band_lowpass = band.as_ref().is_some_and(|band| band.shape(class, &mut stem.audio));
+        let band_lowpass = band.as_ref().is_some_and(|band| band.low_pass_if_bass(class, &mut stem.audio));
         if timbre.is_some() || band_lowpass {
             normalise_loudest_frame(&mut stem.audio);
         }

@@ -112,11 +112,11 @@ fn restore(folder: &RunFolder, settings: &RunSettings, options: &TrainOptions, d
         .try_load_file(&weights)
         .with_context(|| format!("cannot load {}", weights.display()))?;
     let optimizer_path = folder.path(run::OPTIMIZER);
-    let optimizer = if optimizer_path.exists() {
-        optimizer_for(&settings.training).load(&optimizer_path).with_context(|| format!("cannot load {}", optimizer_path.display()))?
-    } else {
+    let optimizer = if settings.imported_from.is_some() && !optimizer_path.exists() {
         println!("no optimizer state in {} (an imported model): Adam starts afresh", folder.dir.display());
         optimizer_for(&settings.training)
+    } else {
+        optimizer_for(&settings.training).load(&optimizer_path).with_context(|| format!("cannot load {}", optimizer_path.display()))?
     };
     println!("resuming {} after epoch {}", folder.dir.display(), progress.epochs_done);
     Ok(State { network, optimizer, progress })

@@ -106,8 +106,8 @@ fn missing_files_and_bad_cards_name_the_file() {
     let error = LoadedModel::load(Path::new("/nonexistent/model.card.json")).err().unwrap();
     assert!(error.to_string().contains("/nonexistent/model.card.json"), "{error}");
 
-    let folder = std::env::temp_dir().join(format!("instrumeter-cards-{}", std::process::id()));
-    std::fs::create_dir_all(&folder).unwrap();
+    let scratch = tempfile::tempdir().unwrap();
+    let folder = scratch.path();
     let (card, _) = mean_band_frame_model(&GAINS, &BIASES, 16, 8, true);
     let card_path = folder.join("lonely.card.json");
     std::fs::write(&card_path, serde_json::to_vec(&card).unwrap()).unwrap();
@@ -126,8 +126,8 @@ fn missing_files_and_bad_cards_name_the_file() {
 
 #[test]
 fn swapping_models_mid_stream_drops_and_repeats_no_frame() {
-    let folder = std::env::temp_dir().join(format!("instrumeter-swap-{}", std::process::id()));
-    std::fs::create_dir_all(&folder).unwrap();
+    let scratch = tempfile::tempdir().unwrap();
+    let folder = scratch.path();
     let new_gains = [0.0, 0.0, 0.0];
     let new_biases = [-1.0, 0.5, 3.0];
     let (mut card, onnx) = mean_band_frame_model(&new_gains, &new_biases, 16, 8, true);

@@ -5,7 +5,7 @@
 //! channel and numbers, analysing the main or the sidechain input. The bundle aborts on any
 //! allocation in process(), so these runs also prove the outputs allocate nothing.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use instrumeter::models::ModelKind;
 use instrumeter::testkit::mean_band_frame_model;
 use instrumeter_tests::bundle::built_clap_bundle;
@@ -28,15 +28,14 @@ const SCHEDULE: [f64; 3] = [1.0, 1.5, 1.5];
 
 /// Writes the test model: drums = sigmoid(mean log-mel + 12) (≈ 0 in silence, ≈ 1 with noise),
 /// cello = sigmoid(2), violin = sigmoid(0.4), every other class sigmoid(−4); thresholds 0.5.
-fn write_test_model() -> PathBuf {
+/// Returns the card's path in `folder`.
+fn write_test_model(folder: &Path) -> PathBuf {
     let mut gains = [0.0f32; 13];
     let mut biases = [-4.0f32; 13];
     (gains[DRUMS as usize], biases[DRUMS as usize]) = (1.0, 12.0);
     (biases[CELLO as usize], biases[VIOLIN as usize]) = (2.0, 0.4);
     let (card, onnx) = mean_band_frame_model(&gains, &biases, 16, 8, true);
     assert_eq!(card.kind, ModelKind::FrameActivation);
-    let folder = std::env::temp_dir().join(format!("instrumeter-automation-{}", std::process::id()));
-    std::fs::create_dir_all(&folder).unwrap();
     std::fs::write(folder.join("step.card.json"), serde_json::to_vec(&card).unwrap()).unwrap();
     std::fs::write(folder.join("step.onnx"), onnx).unwrap();
     folder.join("step.card.json")
@@ -52,10 +51,11 @@ fn step_signal() -> (Vec<f32>, u64) {
     (signal, quiet as u64)
 }
 
-/// A plugin restored with the test model, gate notes on, MIDI channel 3, analysing `source`.
-fn plugin_with_test_model(library: &ClapLibrary, source: &str) -> (HostedPlugin, Vec<ParamChange>) {
+/// A plugin restored with the test model (written to `folder`), gate notes on, MIDI channel 3,
+/// analysing `source`.
+fn plugin_with_test_model(library: &ClapLibrary, source: &str, folder: &Path) -> (HostedPlugin, Vec<ParamChange>) {
     let mut plugin = library.instantiate(PLUGIN_ID);
-    let card = write_test_model();
+    let card = write_test_model(folder);
     plugin.set_persisted_field("model", &serde_json::to_string(&Some(card)).unwrap());
     // Attack 1 ms: the CC then follows the meter's activation, so its onset is the meter's.
     let params = [("Gate notes", "On"), ("MIDI channel", CHANNEL_TEXT), ("Analyse", source), ("Attack", "1")]
@@ -94,7 +94,8 @@ fn gate_changes(events: &[TimedEvent], slot: u8) -> Vec<(&'static str, u64)> {
 /// Runs the step through the analysed input (`source`), returns the events and the step sample.
 fn run_step(source: &str) -> (Vec<TimedEvent>, u64) {
     let library = ClapLibrary::load(&built_clap_bundle());
-    let (mut plugin, params) = plugin_with_test_model(&library, source);
+    let scratch = tempfile::tempdir().unwrap();
+    let (mut plugin, params) = plugin_with_test_model(&library, source, scratch.path());
     assert!(plugin.note_port_count(false) >= 1, "the plugin must declare a note/MIDI output port");
     let (step, step_at) = step_signal();
     let silence = vec![0.0f32; step.len()];

@@ -12,12 +12,6 @@ fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
 }
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("instrumeter-analyze-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 /// Writes a test model's card and ONNX into `dir`; returns the card path.
 fn write_model(dir: &Path, name: &str, (card, onnx): (instrumeter::models::ModelCard, Vec<u8>)) -> PathBuf {
     let card_path = dir.join(format!("{name}.card.json"));
@@ -65,9 +59,9 @@ fn assert_json_close(found: &serde_json::Value, golden: &serde_json::Value, tole
 
 #[test]
 fn fixture_audio_matches_the_golden_analysis() {
-    let dir = scratch("golden");
-    let card = write_model(&dir, "frame-test", frame_model());
-    let out = dir.join("out");
+    let dir = tempfile::tempdir().unwrap();
+    let card = write_model(dir.path(), "frame-test", frame_model());
+    let out = dir.path().join("out");
     let fixture = workspace().join("tests/fixtures/mel/tones_44100.wav");
     let result = analyze(&[fixture.to_str().unwrap(), "--model", card.to_str().unwrap(), "--format", "json,csv,midi", "--out", out.to_str().unwrap()]);
     assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
@@ -88,12 +82,12 @@ fn fixture_audio_matches_the_golden_analysis() {
 
 #[test]
 fn unreadable_files_are_reported_and_the_rest_still_analysed() {
-    let dir = scratch("bad");
-    let card = write_model(&dir, "clip-test", mean_window_clip_model(&[0.1, 0.2], &[0.0, 0.0], 43, 22, true));
-    let broken = dir.join("broken.wav");
+    let dir = tempfile::tempdir().unwrap();
+    let card = write_model(dir.path(), "clip-test", mean_window_clip_model(&[0.1, 0.2], &[0.0, 0.0], 43, 22, true));
+    let broken = dir.path().join("broken.wav");
     std::fs::write(&broken, b"RIFF\x10\x00\x00\x00WAVEnot really").unwrap();
     let good = workspace().join("tests/fixtures/mel/chirp_48000.wav");
-    let out = dir.join("out");
+    let out = dir.path().join("out");
     let result = analyze(&[broken.to_str().unwrap(), "/nonexistent/x.flac", good.to_str().unwrap(), "--model", card.to_str().unwrap(), "--out", out.to_str().unwrap()]);
     let log = format!("{}{}", String::from_utf8_lossy(&result.stdout), String::from_utf8_lossy(&result.stderr));
     assert!(!result.status.success());
@@ -129,13 +123,13 @@ fn peak_memory_mib(stdout: &[u8]) -> f64 {
 
 #[test]
 fn memory_does_not_grow_with_file_length() {
-    let dir = scratch("long");
-    let card = write_model(&dir, "frame-test", frame_model());
+    let dir = tempfile::tempdir().unwrap();
+    let card = write_model(dir.path(), "frame-test", frame_model());
     let mut peaks = Vec::new();
     for (name, seconds) in [("minute", 60), ("hour", 3600)] {
-        let wav = dir.join(format!("{name}.wav"));
+        let wav = dir.path().join(format!("{name}.wav"));
         write_long_wav(&wav, seconds);
-        let result = analyze(&[wav.to_str().unwrap(), "--model", card.to_str().unwrap(), "--format", "csv", "--out", dir.join("out").to_str().unwrap()]);
+        let result = analyze(&[wav.to_str().unwrap(), "--model", card.to_str().unwrap(), "--format", "csv", "--out", dir.path().join("out").to_str().unwrap()]);
         assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
         peaks.push(peak_memory_mib(&result.stdout));
         std::fs::remove_file(&wav).unwrap();

@@ -79,18 +79,17 @@ mod tests {
 
     #[test]
     fn the_folder_listing_reads_cards_and_reports_broken_ones() {
-        let folder = std::env::temp_dir().join(format!("instrumeter-picker-{}", std::process::id()));
-        std::fs::create_dir_all(&folder).unwrap();
+        let scratch = tempfile::tempdir().unwrap();
+        let folder = scratch.path();
         let card = test_card(ModelKind::WindowClip, 3, 43, 22);
         std::fs::write(folder.join("a.card.json"), serde_json::to_string(&card).unwrap()).unwrap();
         std::fs::write(folder.join("b.card.json"), "{ not json").unwrap();
         std::fs::write(folder.join("notes.txt"), "ignored").unwrap();
-        let choices = list_models(Some(&folder));
+        let choices = list_models(Some(folder));
         let files: Vec<_> = choices.iter().filter(|c| c.path.is_some()).collect();
         assert_eq!(files.len(), 2, "{choices:?}");
         assert!(files[0].summary.contains("3 classes"), "{}", files[0].summary);
         assert!(files[1].summary.contains("unreadable"), "{}", files[1].summary);
         assert_eq!(choices.len() - files.len(), usize::from(EMBEDDED_DEFAULT.is_some()));
-        std::fs::remove_dir_all(&folder).unwrap();
     }
 }

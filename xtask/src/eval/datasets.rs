@@ -220,64 +220,58 @@ fn files_with_extension(folder: &Path, extension: &str) -> Result<Vec<PathBuf>> 
 mod tests {
     use super::*;
 
-    fn scratch(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("instrumeter-layout-{name}-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        dir
-    }
-
     #[test]
     fn irmas_test_labels_come_from_the_txt_beside_each_wav() {
-        let dir = scratch("irmas-test");
-        std::fs::write(dir.join("a.wav"), b"").unwrap();
-        std::fs::write(dir.join("a.txt"), "pia\nvoi\n").unwrap();
-        let clips = irmas_test(&dir).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.wav"), b"").unwrap();
+        std::fs::write(dir.path().join("a.txt"), "pia\nvoi\n").unwrap();
+        let clips = irmas_test(dir.path()).unwrap();
         let on: Vec<usize> = clips[0].presence.iter().enumerate().filter(|(_, &p)| p).map(|(i, _)| i).collect();
         assert_eq!(on, [class_index("pia").unwrap(), class_index("voi").unwrap()]);
     }
 
     #[test]
     fn irmas_train_labels_come_from_the_folder() {
-        let dir = scratch("irmas-train");
-        std::fs::create_dir_all(dir.join("sax")).unwrap();
-        std::fs::write(dir.join("sax/001 [sax][jaz_blu]0001__1.wav"), b"").unwrap();
-        let clips = irmas_train(&dir).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("sax")).unwrap();
+        std::fs::write(dir.path().join("sax/001 [sax][jaz_blu]0001__1.wav"), b"").unwrap();
+        let clips = irmas_train(dir.path()).unwrap();
         assert_eq!(clips.len(), 1);
         assert!(clips[0].presence[class_index("sax").unwrap()]);
     }
 
     #[test]
     fn medley_rows_map_to_our_codes_skip_missing_audio_and_filter_by_subset() {
-        let dir = scratch("medley");
-        std::fs::create_dir_all(dir.join("audio")).unwrap();
-        std::fs::write(dir.join("Medley-solos-DB_metadata.csv"), "subset,instrument,instrument_id,song_id,uuid4\ntraining,trumpet,6,,u1\ntest,flute,3,,u2\ntest,violin,7,,u3\n").unwrap();
-        std::fs::write(dir.join("audio/Medley-solos-DB_training-6_u1.flac"), b"").unwrap();
-        std::fs::write(dir.join("audio/Medley-solos-DB_test-3_u2.flac"), b"").unwrap();
-        let clips = medley_solos_subset(&dir, None).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("audio")).unwrap();
+        std::fs::write(dir.path().join("Medley-solos-DB_metadata.csv"), "subset,instrument,instrument_id,song_id,uuid4\ntraining,trumpet,6,,u1\ntest,flute,3,,u2\ntest,violin,7,,u3\n").unwrap();
+        std::fs::write(dir.path().join("audio/Medley-solos-DB_training-6_u1.flac"), b"").unwrap();
+        std::fs::write(dir.path().join("audio/Medley-solos-DB_test-3_u2.flac"), b"").unwrap();
+        let clips = medley_solos_subset(dir.path(), None).unwrap();
         assert_eq!(clips.len(), 2, "u3's audio is missing");
         assert!(clips[0].presence[class_index("tru").unwrap()] && clips[1].presence[class_index("flu").unwrap()]);
-        let training = load(Layout::MedleySolos, &dir, "test", Some("training")).unwrap();
+        let training = load(Layout::MedleySolos, dir.path(), "test", Some("training")).unwrap();
         assert_eq!(training.len(), 1);
         assert!(training[0].presence[class_index("tru").unwrap()]);
-        assert!(load(Layout::IrmasTest, &dir, "test", Some("training")).is_err(), "a subset means nothing to other layouts");
+        assert!(load(Layout::IrmasTest, dir.path(), "test", Some("training")).is_err(), "a subset means nothing to other layouts");
     }
 
     #[test]
     fn synth_clips_take_the_origin_of_their_stems_from_the_manifest() {
-        let dir = scratch("synth");
-        std::fs::create_dir_all(dir.join("test")).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("test")).unwrap();
         let stem = |kind: &str| format!(r#"{{"class":"pia","source":{{"kind":"{kind}"}}}}"#);
         let clips: Vec<String> = [("font", vec![stem("sound_font")]), ("real", vec![stem("real_notes")]), ("both", vec![stem("real_notes"), stem("sound_font")])]
             .iter()
             .map(|(id, stems)| format!(r#"{{"id":"{id}","stems":[{}]}}"#, stems.join(",")))
             .collect();
-        std::fs::write(dir.join("manifest.json"), format!(r#"{{"splits":[{{"name":"test","clips":[{}]}}]}}"#, clips.join(","))).unwrap();
+        std::fs::write(dir.path().join("manifest.json"), format!(r#"{{"splits":[{{"name":"test","clips":[{}]}}]}}"#, clips.join(","))).unwrap();
         for id in ["font", "real", "both", "unlisted"] {
-            std::fs::write(dir.join(format!("test/{id}.wav")), b"").unwrap();
-            std::fs::write(dir.join(format!("test/{id}.labels.json")), r#"{"presence":[1],"targets":[[1.0]]}"#).unwrap();
+            std::fs::write(dir.path().join(format!("test/{id}.wav")), b"").unwrap();
+            std::fs::write(dir.path().join(format!("test/{id}.labels.json")), r#"{"presence":[1],"targets":[[1.0]]}"#).unwrap();
         }
         let origins: Vec<(String, Option<Origin>)> =
-            synth(&dir.join("test")).unwrap().into_iter().map(|clip| (clip.path.file_stem().unwrap().to_string_lossy().into_owned(), clip.origin)).collect();
+            synth(&dir.path().join("test")).unwrap().into_iter().map(|clip| (clip.path.file_stem().unwrap().to_string_lossy().into_owned(), clip.origin)).collect();
         let expected = [("both", Some(Origin::Both)), ("font", Some(Origin::SoundFonts)), ("real", Some(Origin::RealNotes)), ("unlisted", None)];
         assert_eq!(origins, expected.map(|(id, origin)| (id.to_string(), origin)));
     }

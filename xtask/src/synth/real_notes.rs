@@ -224,11 +224,10 @@ mod tests {
         assert_eq!(family("gac/tjnylon_Cs3.mp3"), "tjnylon");
     }
 
-    fn scratch_folder(name: &str) -> std::path::PathBuf {
-        let dir = std::env::temp_dir().join(format!("instrumeter-notes-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(dir.join("cla")).unwrap();
-        crate::signals::write_wav(&dir.join("cla/xtra_c4.wav"), &crate::signals::music_like(22_050, 1.0), 22_050).unwrap();
+    fn scratch_folder() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("cla")).unwrap();
+        crate::signals::write_wav(&dir.path().join("cla/xtra_c4.wav"), &crate::signals::music_like(22_050, 1.0), 22_050).unwrap();
         dir
     }
 
@@ -238,10 +237,10 @@ mod tests {
 
     #[test]
     fn extra_notes_join_training_only_and_carry_their_credit() {
-        let dir = scratch_folder("extra");
-        std::fs::write(dir.join(CREDITS_FILE), "test tones (CC0)\n").unwrap();
+        let dir = scratch_folder();
+        std::fs::write(dir.path().join(CREDITS_FILE), "test tones (CC0)\n").unwrap();
         let mut notes = empty_notes();
-        add_extra(&mut notes, &dir, 2.0).unwrap();
+        add_extra(&mut notes, dir.path(), 2.0).unwrap();
         let clarinet = INSTRUMENTS.iter().position(|(code, _)| *code == "cla").unwrap();
         assert_eq!(notes.training[clarinet].len(), 1);
         assert_eq!(notes.training[clarinet][0].family, "xtra");
@@ -253,8 +252,8 @@ mod tests {
 
     #[test]
     fn extra_notes_without_credits_are_refused() {
-        let dir = scratch_folder("uncredited");
-        let error = add_extra(&mut empty_notes(), &dir, 2.0).err().expect("a folder without CREDITS.txt is refused");
+        let dir = scratch_folder();
+        let error = add_extra(&mut empty_notes(), dir.path(), 2.0).err().expect("a folder without CREDITS.txt is refused");
         assert!(format!("{error:#}").contains(CREDITS_FILE), "{error:#}");
     }
 

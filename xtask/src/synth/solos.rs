@@ -198,9 +198,9 @@ mod tests {
 
     #[test]
     fn only_the_training_subset_is_loaded_per_class_and_recorded() {
-        let dir = std::env::temp_dir().join(format!("instrumeter-solos-{}", std::process::id()));
-        crate::signals::write_medley_solos(&dir, &[("training", "trumpet", 6, "u1"), ("validation", "flute", 3, "u2"), ("test", "trumpet", 6, "u3")]);
-        let solos = load(Some(&dir), None).unwrap().expect("solos");
+        let dir = tempfile::tempdir().unwrap();
+        crate::signals::write_medley_solos(dir.path(), &[("training", "trumpet", 6, "u1"), ("validation", "flute", 3, "u2"), ("test", "trumpet", 6, "u3")]);
+        let solos = load(Some(dir.path()), None).unwrap().expect("solos");
         let counts: Vec<usize> = solos.per_class.iter().map(Vec::len).collect();
         assert_eq!(counts[class("tru")], 1);
         assert_eq!(counts.iter().sum::<usize>(), 1, "validation and test clips are never trained on");
@@ -212,9 +212,9 @@ mod tests {
 
     #[test]
     fn a_folder_without_training_clips_is_refused_with_its_layout() {
-        let dir = std::env::temp_dir().join(format!("instrumeter-solos-none-{}", std::process::id()));
-        crate::signals::write_medley_solos(&dir, &[("validation", "flute", 3, "v1")]);
-        let error = load(Some(&dir), None).err().expect("nothing to train on");
+        let dir = tempfile::tempdir().unwrap();
+        crate::signals::write_medley_solos(dir.path(), &[("validation", "flute", 3, "v1")]);
+        let error = load(Some(dir.path()), None).err().expect("nothing to train on");
         assert!(format!("{error:#}").contains("training-subset audio"), "{error:#}");
     }
 
@@ -234,10 +234,10 @@ mod tests {
 
     #[test]
     fn recordings_folders_need_credits_and_join_their_classes_pools() {
-        let dir = std::env::temp_dir().join(format!("instrumeter-solo-recordings-{}", std::process::id()));
-        let medley = dir.join("medley");
+        let dir = tempfile::tempdir().unwrap();
+        let medley = dir.path().join("medley");
         crate::signals::write_medley_solos(&medley, &[("training", "distorted electric guitar", 1, "g1")]);
-        let folder = dir.join("stems");
+        let folder = dir.path().join("stems");
         crate::signals::write_wav(&folder.join("gel/song.wav"), &crate::signals::music_like(44_100, 3.0), 44_100).unwrap();
         let error = load(None, Some(&folder)).err().expect("no credits");
         assert!(format!("{error:#}").contains("CREDITS.txt"), "{error:#}");

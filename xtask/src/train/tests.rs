@@ -2,7 +2,7 @@
 //! Debian SoundFonts) → train → resume → export → tract parity.
 
 use std::f32::consts::TAU;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use instrumeter::models::{ModelCard, INSTRUMENTS};
 use serde_json::json;
@@ -15,14 +15,6 @@ const SAMPLE_RATE: u32 = 22_050;
 const CLIP_SECONDS: f32 = 3.0;
 const FRAME_LEN: usize = 1024;
 const HOP: usize = 512;
-
-/// A fresh scratch folder under the system temp dir.
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("instrumeter-train-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 /// Clip `index` plays "instrument" `index % 13` (a sine at its own pitch) for the whole clip and
 /// instrument `(index + 5) % 13` for its second half, with the labels `cargo xtask synth` writes.
@@ -84,7 +76,8 @@ fn options(arch: Architecture, data: &Path, out: &Path, epochs: usize, resume: b
 /// `make_data` fills the data folder (`train/`, `valid/`); then the run trains, resumes, exports,
 /// and the export is imported into a new run that fine-tunes it. Returns the first exported card.
 fn trains_resumes_and_exports(arch: Architecture, name: &str, make_data: impl FnOnce(&Path)) -> ModelCard {
-    let dir = scratch(name);
+    let scratch = tempfile::Builder::new().prefix(name).tempdir().unwrap();
+    let dir = scratch.path();
     let (data, run) = (dir.join("data"), dir.join("run"));
     make_data(&data);
 
@@ -104,8 +97,7 @@ fn trains_resumes_and_exports(arch: Architecture, name: &str, make_data: impl Fn
     assert_eq!(card.kind, arch.kind());
     assert_eq!(card.input.frames, arch.window_frames());
     assert!(out.with_file_name(format!("{}-tiny.onnx", arch.name())).is_file());
-    imports_and_fine_tunes(arch, &out.with_file_name(format!("{}-tiny.card.json", arch.name())), &data, &dir);
-    std::fs::remove_dir_all(&dir).unwrap();
+    imports_and_fine_tunes(arch, &out.with_file_name(format!("{}-tiny.card.json", arch.name())), &data, dir);
     card
 }
 

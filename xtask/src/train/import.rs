@@ -74,7 +74,7 @@ pub fn run(options: &ImportOptions) -> Result<()> {
         training: fine_tuning(arch, &card, options),
         data: options.data.clone(),
         earlier_data: Vec::new(),
-        imported_from: Some(format!("{} after {} epochs", options.model.display(), card.training.epochs)),
+        imported_from: Some(format!("{} after {} epochs on {}", options.model.display(), card.training.epochs, card.training.data)),
         device: options.device,
         git_commit: run::git_commit(),
     };

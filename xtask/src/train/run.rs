@@ -68,7 +68,8 @@ pub struct RunSettings {
     /// Data folders earlier epochs trained on, oldest first (a resume with another `--data`).
     #[serde(default)]
     pub earlier_data: Vec<PathBuf>,
-    /// The shipped model the run started from (`cargo xtask import`), with its epochs.
+    /// The shipped model the run started from (`cargo xtask import`), its epochs and their data: a
+    /// fine-tuned model often replaces the card it came from, so its card keeps that history.
     #[serde(default)]
     pub imported_from: Option<String>,
     pub device: DeviceChoice,

@@ -174,7 +174,7 @@ fn data_description(settings: &RunSettings, synth: &SynthManifest) -> String {
         earlier => format!("{data}; earlier epochs on {}", earlier.iter().map(|d| d.display().to_string()).collect::<Vec<_>>().join(", ")),
     };
     match &settings.imported_from {
-        Some(origin) => format!("{data}; fine-tuned from {origin} (its card says what those epochs trained on)"),
+        Some(origin) => format!("{data}; fine-tuned from {origin}"),
         None => data,
     }
 }

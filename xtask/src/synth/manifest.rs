@@ -46,6 +46,8 @@ pub struct Settings {
     pub stem_timbre: bool,
     /// Largest body shift of a training SoundFont stem, in semitones.
     pub body_shift: u8,
+    /// Largest body shift of a training stem of recorded notes, in semitones.
+    pub note_body_shift: u8,
     /// Share of training clips that are bands (drums, bass, front instruments).
     pub band_mixes: f64,
 }
@@ -82,6 +84,7 @@ impl Manifest {
                 real_notes_dir: options.real_notes.clone(),
                 stem_timbre: !options.no_stem_timbre,
                 body_shift: options.body_shift,
+                note_body_shift: options.note_body_shift,
                 band_mixes: options.band_mixes,
             },
             classes: INSTRUMENTS.iter().map(|(code, _)| *code).collect(),

@@ -131,7 +131,7 @@ mod tests {
     }
 
     fn render_in(split: Split, seed: u64) -> Clip {
-        render_from(&Sources { fonts: &[], notes: &fake_notes(), patches: &[], solos: &[], stem_timbre: true, body_shift: 0, band_share: 0.0 }, split, seed)
+        render_from(&Sources { fonts: &[], notes: &fake_notes(), patches: &[], solos: &[], stem_timbre: true, body_shift: 0, note_body_shift: 0, band_share: 0.0 }, split, seed)
     }
 
     fn render(seed: u64) -> Clip {
@@ -156,17 +156,17 @@ mod tests {
 
     #[test]
     fn stem_timbre_can_be_turned_off() {
-        let clip = render_from(&Sources { fonts: &[], notes: &fake_notes(), patches: &[], solos: &[], stem_timbre: false, body_shift: 0, band_share: 0.0 }, Split::Train, 5);
+        let clip = render_from(&Sources { fonts: &[], notes: &fake_notes(), patches: &[], solos: &[], stem_timbre: false, body_shift: 0, note_body_shift: 0, band_share: 0.0 }, Split::Train, 5);
         assert!(clip.record.stems.iter().all(|stem| stem.timbre.is_none()));
     }
 
     #[test]
     fn a_patch_set_plays_some_stems_and_empty_pools_change_nothing() {
         let (notes, no_patches) = (fake_notes(), (0..CLASSES).map(|_| Vec::new()).collect::<Vec<Vec<RealNote>>>());
-        let with_empty_pools = render_from(&Sources { fonts: &[], notes: &notes, patches: &no_patches, solos: &[], stem_timbre: true, body_shift: 0, band_share: 0.0 }, Split::Train, 5);
+        let with_empty_pools = render_from(&Sources { fonts: &[], notes: &notes, patches: &no_patches, solos: &[], stem_timbre: true, body_shift: 0, note_body_shift: 0, band_share: 0.0 }, Split::Train, 5);
         assert_eq!(with_empty_pools.audio, render(5).audio);
         let patches = fake_notes();
-        let kinds = training_stem_kinds(&Sources { fonts: &[], notes: &notes, patches: &patches, solos: &[], stem_timbre: true, body_shift: 0, band_share: 0.0 });
+        let kinds = training_stem_kinds(&Sources { fonts: &[], notes: &notes, patches: &patches, solos: &[], stem_timbre: true, body_shift: 0, note_body_shift: 0, band_share: 0.0 });
         let from_patches = kinds.iter().filter(|kind| *kind == "gus_patch").count();
         assert!(from_patches > 0 && from_patches < kinds.len() / 2, "{from_patches} of {} stems from the patch set", kinds.len());
     }
@@ -175,10 +175,10 @@ mod tests {
     fn solo_recordings_play_some_stems_and_empty_pools_change_nothing() {
         use crate::synth::solos::Solo;
         let (notes, no_solos) = (fake_notes(), (0..CLASSES).map(|_| Vec::new()).collect::<Vec<Vec<Solo>>>());
-        let with_empty_pools = render_from(&Sources { fonts: &[], notes: &notes, patches: &[], solos: &no_solos, stem_timbre: true, body_shift: 0, band_share: 0.0 }, Split::Train, 5);
+        let with_empty_pools = render_from(&Sources { fonts: &[], notes: &notes, patches: &[], solos: &no_solos, stem_timbre: true, body_shift: 0, note_body_shift: 0, band_share: 0.0 }, Split::Train, 5);
         assert_eq!(with_empty_pools.audio, render(5).audio);
         let solos: Vec<Vec<Solo>> = (0..CLASSES).map(|class| vec![Solo { name: format!("{class}.flac"), samples: fake_note(class, 0).samples }]).collect();
-        let kinds = training_stem_kinds(&Sources { fonts: &[], notes: &notes, patches: &[], solos: &solos, stem_timbre: true, body_shift: 0, band_share: 0.0 });
+        let kinds = training_stem_kinds(&Sources { fonts: &[], notes: &notes, patches: &[], solos: &solos, stem_timbre: true, body_shift: 0, note_body_shift: 0, band_share: 0.0 });
         let solo_stems = kinds.iter().filter(|kind| *kind == "solo").count();
         assert!(solo_stems > 0 && solo_stems < kinds.len() / 2, "{solo_stems} of {} stems are solo recordings", kinds.len());
     }
@@ -186,7 +186,7 @@ mod tests {
     #[test]
     fn band_mixes_replace_some_training_clips_and_leave_the_others_as_they_were() {
         let notes = fake_notes();
-        let with_bands = Sources { fonts: &[], notes: &notes, patches: &[], solos: &[], stem_timbre: true, body_shift: 0, band_share: 0.5 };
+        let with_bands = Sources { fonts: &[], notes: &notes, patches: &[], solos: &[], stem_timbre: true, body_shift: 0, note_body_shift: 0, band_share: 0.5 };
         let classes = |clip: &Clip| clip.record.stems.iter().map(|stem| stem.class).collect::<Vec<_>>();
         let mut bands = 0;
         for seed in 0..20 {

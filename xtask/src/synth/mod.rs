@@ -81,6 +81,13 @@ pub struct SynthOptions {
     /// stretch few recordings over many keys). 0 (the default) renders every stem as the font has it.
     #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=12))]
     pub body_shift: u8,
+    /// Largest body shift of a training stem made of recorded notes (real notes, GUS patches), in
+    /// semitones, one draw per stem: its notes are resampled that much higher or lower, so body
+    /// and pitch move together (such phrases take their pitches from the files anyway). Most
+    /// classes have one or two recorded instruments; this makes more of them. 0 (the default)
+    /// leaves them as recorded, but for the small per-note shifts every recorded phrase has.
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=12))]
+    pub note_body_shift: u8,
     /// A folder in Medley-solos-DB layout (`audio/*.flac` + `Medley-solos-DB_metadata.csv`) whose
     /// training-subset recordings play 30 % of the training stems of their classes, cut to the
     /// stem's active span; its validation and test subsets are never read, and the validation and
@@ -164,10 +171,10 @@ pub fn run(options: &SynthOptions) -> Result<()> {
         .map(|&split| {
             let patches = patches.as_ref().map_or(&[][..], |patches| patches.for_split(split));
             let training = split == Split::Train;
-            let body_shift = if training { options.body_shift } else { 0 };
+            let (body_shift, note_body_shift) = if training { (options.body_shift, options.note_body_shift) } else { (0, 0) };
             let band_share = if training { options.band_mixes } else { 0.0 };
             let solos = solos.as_ref().filter(|_| training).map_or(&[][..], |solos| &solos.per_class);
-            let sources = Sources { fonts: fonts.for_split(split), notes: notes.for_split(split), patches, solos, stem_timbre: !options.no_stem_timbre, body_shift, band_share };
+            let sources = Sources { fonts: fonts.for_split(split), notes: notes.for_split(split), patches, solos, stem_timbre: !options.no_stem_timbre, body_shift, note_body_shift, band_share };
             render_split(split, options, &sources)
         })
         .collect::<Result<Vec<_>>>()?;

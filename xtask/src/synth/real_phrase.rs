@@ -20,16 +20,18 @@ const MAX_SHIFT_SEMITONES: f64 = 2.0;
 const DB_PER_VELOCITY: f32 = 0.25;
 
 /// `notes` played with notes from `pool` (one class), `samples` long; also the files it used.
-/// Melodic notes pick any file of one family; drum notes pick a file of the key's drum role,
-/// from the family's kit where it has one.
-pub fn render(rng: &mut impl Rng, pool: &[RealNote], notes: &[Note], drums: bool, samples: usize) -> (Vec<f32>, Vec<String>) {
+/// Melodic notes pick any file of one family, resampled `body_shift` semitones higher (plus a
+/// small shift of their own on some notes); drum notes pick a file of the key's drum role, from
+/// the family's kit where it has one.
+pub fn render(rng: &mut impl Rng, pool: &[RealNote], notes: &[Note], drums: bool, body_shift: f64, samples: usize) -> (Vec<f32>, Vec<String>) {
     let family = &pool[rng.random_range(0..pool.len())].family;
     let members: Vec<&RealNote> = pool.iter().filter(|note| &note.family == family).collect();
     let (mut output, mut used) = (vec![0.0; samples], BTreeSet::new());
     for note in notes {
         let source = if drums { drum_source(rng, &members, pool, note.key) } else { Some(members[rng.random_range(0..members.len())]) };
         let Some(source) = source else { continue };
-        let shift = if !drums && rng.random_bool(SHIFT_SHARE) { rng.random_range(-MAX_SHIFT_SEMITONES..MAX_SHIFT_SEMITONES) } else { 0.0 };
+        let own_shift = if !drums && rng.random_bool(SHIFT_SHARE) { rng.random_range(-MAX_SHIFT_SEMITONES..MAX_SHIFT_SEMITONES) } else { 0.0 };
+        let shift = body_shift + own_shift;
         let mut sound = shift_pitch(&source.samples, shift, ((note.length + RELEASE_S) * RATE as f64) as usize);
         fade_out(&mut sound, (RELEASE_S * RATE as f64) as usize);
         let gain = 10f32.powf((note.velocity as f32 - 100.0) * DB_PER_VELOCITY / 20.0);
@@ -59,4 +61,33 @@ fn fade_out(sound: &mut [f32], length: usize) {
 fn add_at(output: &mut [f32], sound: &[f32], start: usize, gain: f32) {
     let Some(target) = output.get_mut(start..) else { return };
     target.iter_mut().zip(sound).for_each(|(out, v)| *out += gain * v);
+}
+
+#[cfg(test)]
+mod tests {
+    use rand::rngs::Xoshiro256PlusPlus;
+    use rand::SeedableRng;
+
+    use super::*;
+    use crate::synth::drums::DrumRole;
+
+    /// Frequency of a tone from its upward zero crossings.
+    fn frequency(signal: &[f32]) -> f64 {
+        let crossings = signal.windows(2).filter(|pair| pair[0] < 0.0 && pair[1] >= 0.0).count();
+        crossings as f64 * RATE as f64 / signal.len() as f64
+    }
+
+    #[test]
+    fn a_body_shift_moves_every_note_by_that_many_semitones_give_or_take_its_own_shift() {
+        let tone = (0..RATE as usize).map(|n| (std::f64::consts::TAU * 440.0 * n as f64 / RATE as f64).sin() as f32).collect();
+        let pool = [RealNote { name: "flu/a4.wav".into(), family: "a".into(), role: DrumRole::Other, samples: tone }];
+        let notes = [Note { start: 0.0, length: 0.5, key: 69, velocity: 100 }];
+        let played = |body_shift, seed| render(&mut Xoshiro256PlusPlus::seed_from_u64(seed), &pool, &notes, false, body_shift, RATE as usize / 2).0;
+        let semitones = |signal: &[f32]| 12.0 * (frequency(&signal[..RATE as usize / 4]) / 440.0).log2();
+        for seed in 0..8 {
+            let (plain, shifted) = (semitones(&played(0.0, seed)), semitones(&played(7.0, seed)));
+            assert!(plain.abs() <= MAX_SHIFT_SEMITONES + 0.3, "seed {seed}: unshifted note moved {plain:.2} semitones");
+            assert!((shifted - plain - 7.0).abs() < 0.3, "seed {seed}: body shift of 7 moved the note {:.2} semitones", shifted - plain);
+        }
+    }
 }

@@ -37,6 +37,9 @@ pub struct Sources<'a> {
     /// Largest body shift of a melodic SoundFont stem, in semitones (see `Patch::body_shift`);
     /// 0 leaves every stem's body where the font has it.
     pub body_shift: u8,
+    /// Largest body shift of a stem of recorded notes (real notes, GUS patches), in semitones;
+    /// body and pitch move together.
+    pub note_body_shift: u8,
     /// Share of clips that are bands (`band.rs`); 0 but for training with `--band-mixes`.
     pub band_share: f64,
 }
@@ -46,8 +49,8 @@ pub struct Sources<'a> {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum StemSource {
     SoundFont { font: &'static str, bank: u8, program: u8, body_shift: i8 },
-    RealNotes { files: Vec<String> },
-    GusPatch { files: Vec<String> },
+    RealNotes { files: Vec<String>, body_shift: i8 },
+    GusPatch { files: Vec<String>, body_shift: i8 },
     Solo { file: String },
 }
 
@@ -86,11 +89,13 @@ fn draw_stem(rng: &mut impl Rng, sources: &Sources, class: usize, clip_samples: 
     let patch_pool = sources.patches.get(class).filter(|pool| !pool.is_empty() && rng.random_bool(PATCH_SHARE));
     let use_real = patch_pool.is_none() && !real.is_empty() && (sources.fonts.is_empty() || rng.random_bool(style.real_share));
     let (audio, source) = if let Some(pool) = patch_pool {
-        let (audio, files) = recorded_phrase(rng, &mut activity, style, pool, span_s, clip_s);
-        (audio, StemSource::GusPatch { files })
+        let body_shift = draw_body_shift(rng, sources.note_body_shift, style);
+        let (audio, files) = recorded_phrase(rng, &mut activity, style, pool, body_shift, span_s, clip_s);
+        (audio, StemSource::GusPatch { files, body_shift })
     } else if use_real {
-        let (audio, files) = recorded_phrase(rng, &mut activity, style, real, span_s, clip_s);
-        (audio, StemSource::RealNotes { files })
+        let body_shift = draw_body_shift(rng, sources.note_body_shift, style);
+        let (audio, files) = recorded_phrase(rng, &mut activity, style, real, body_shift, span_s, clip_s);
+        (audio, StemSource::RealNotes { files, body_shift })
     } else {
         let (font, program, bank) = pick_program(rng, sources.fonts, style, class)?;
         let notes = activity.keep_active(phrase(rng, style, program, span_s), clip_s);
@@ -115,11 +120,12 @@ fn draw_body_shift(rng: &mut impl Rng, largest: u8, style: &ClassStyle) -> i8 {
     rng.random_range(-largest..=largest)
 }
 
-/// A phrase played with recorded notes from `pool` (one class), and the files it used.
-fn recorded_phrase(rng: &mut impl Rng, activity: &mut Activity, style: &ClassStyle, pool: &[RealNote], span_s: f64, clip_s: f64) -> (Vec<f32>, Vec<String>) {
+/// A phrase played with recorded notes from `pool` (one class), each resampled `body_shift`
+/// semitones higher, and the files it used.
+fn recorded_phrase(rng: &mut impl Rng, activity: &mut Activity, style: &ClassStyle, pool: &[RealNote], body_shift: i8, span_s: f64, clip_s: f64) -> (Vec<f32>, Vec<String>) {
     let notes = activity.keep_active(phrase(rng, style, &style.programs[0], span_s), clip_s);
     let drums = matches!(style.texture, Texture::Drums);
-    real_phrase::render(rng, pool, &notes, drums, (span_s * RATE as f64).ceil() as usize)
+    real_phrase::render(rng, pool, &notes, drums, body_shift as f64, (span_s * RATE as f64).ceil() as usize)
 }
 
 fn phrase(rng: &mut impl Rng, style: &ClassStyle, program: &Program, span_s: f64) -> Vec<Note> {

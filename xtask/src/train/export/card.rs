@@ -108,6 +108,8 @@ struct SynthSettings {
     #[serde(default)]
     body_shift: u8,
     #[serde(default)]
+    note_body_shift: u8,
+    #[serde(default)]
     band_mixes: f64,
 }
 
@@ -116,7 +118,8 @@ impl SynthSettings {
     fn describe(&self) -> String {
         let timbre = self.stem_timbre.then(|| "a random timbre (EQ tilts, low-pass)".to_string());
         let body = (self.body_shift > 0).then(|| format!("SoundFont bodies shifted by up to ±{} semitones at unchanged pitch", self.body_shift));
-        let parts: Vec<String> = timbre.into_iter().chain(body).collect();
+        let note_body = (self.note_body_shift > 0).then(|| format!("recorded notes shifted by up to ±{} semitones (body and pitch)", self.note_body_shift));
+        let parts: Vec<String> = timbre.into_iter().chain(body).chain(note_body).collect();
         let stems = if parts.is_empty() { String::new() } else { format!("training stems with {}, ", parts.join(" and ")) };
         let percent = self.band_mixes * 100.0;
         let band = if percent > 0.0 {

@@ -85,6 +85,7 @@ enum Command {
 }
 
 fn main() -> Result<()> {
+    quit_quietly_on_closed_stdout();
     match Cli::parse().command {
         Command::Bundle { args } => nice_plug_xtask::main_with_args("cargo xtask", std::iter::once("bundle".into()).chain(args)),
         Command::Demo { file, png } => demo::run(file, &png),
@@ -96,5 +97,16 @@ fn main() -> Result<()> {
         Command::Bench { seconds } => bench::run(seconds),
         Command::Eval(options) => eval::run(&options),
         Command::Screenshot { file, seconds, png } => screenshot::run(file, seconds, &png),
+    }
+}
+
+/// Lets a closed pipe on stdout (`cargo xtask eval … | head`) end the command as it ends other Unix
+/// tools, silently, instead of `println!` panicking on the write error: Rust ignores SIGPIPE.
+fn quit_quietly_on_closed_stdout() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in `main`, before any other thread exists; SIG_DFL is a valid
+    // action for SIGPIPE.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }

@@ -137,3 +137,23 @@ fn memory_does_not_grow_with_file_length() {
     println!("peak memory: 1 minute {:.1} MiB, 1 hour {:.1} MiB", peaks[0], peaks[1]);
     assert!(peaks[1] < peaks[0] + 16.0, "memory grew with length: {peaks:?}");
 }
+
+#[test]
+#[cfg(unix)]
+fn a_closed_stdout_ends_the_command_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let card = write_model(dir.path(), "frames", frame_model());
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader); // every write to stdout now fails with EPIPE
+    let fixture = workspace().join("tests/fixtures/mel/tones_22050.wav");
+    let out = dir.path().join("out");
+    let result = Command::new(XTASK)
+        .args(["analyze", fixture.to_str().unwrap(), "--model", card.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .stdout(writer)
+        .output()
+        .expect("xtask runs");
+    let log = String::from_utf8_lossy(&result.stderr);
+    assert!(!log.contains("panicked"), "{log}");
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(result.status.signal(), Some(libc::SIGPIPE), "ended by SIGPIPE, as `head` expects: {:?}", result.status);
+}

@@ -7,13 +7,37 @@ use anyhow::{bail, ensure, Context, Result};
 use instrumeter::models::INSTRUMENTS;
 use serde::Deserialize;
 
-/// One labelled file: which classes are present, and per-frame targets and the origin of its
-/// sounds where the layout has them.
+/// One labelled file: which classes are present, and per-frame targets and how it was mixed
+/// where the layout has them.
 pub struct LabelledClip {
     pub path: PathBuf,
     pub presence: Vec<bool>,
     pub frame_targets: Option<Vec<Vec<f32>>>,
-    pub origin: Option<Origin>,
+    pub mix: Option<MixFacts>,
+}
+
+/// What a synth clip's manifest says of its stems.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MixFacts {
+    pub origin: Origin,
+    /// Per class: its stem's mix level minus the clip's loudest stem's, in dB (≤ 0); `None` for
+    /// classes with no stem.
+    pub relative_db: Vec<Option<f32>>,
+}
+
+impl MixFacts {
+    fn of_stems(stems: &[ManifestStem]) -> Option<MixFacts> {
+        let kinds: Vec<&str> = stems.iter().map(|stem| stem.source.kind.as_str()).collect();
+        let loudest = stems.iter().map(|stem| stem.level_db).fold(f32::NEG_INFINITY, f32::max);
+        let mut relative_db = vec![None; INSTRUMENTS.len()];
+        for stem in stems {
+            if let Some(class) = class_index(&stem.class) {
+                let level = stem.level_db - loudest;
+                relative_db[class] = Some(relative_db[class].map_or(level, |other: f32| other.max(level)));
+            }
+        }
+        Origin::of_stems(&kinds).map(|origin| MixFacts { origin, relative_db })
+    }
 }
 
 /// Where a synth clip's stems came from (its manifest says).
@@ -35,8 +59,8 @@ impl Origin {
         }
     }
 
-    fn of_stems(kinds: &[String]) -> Option<Origin> {
-        let real = kinds.iter().filter(|kind| matches!(kind.as_str(), "real_notes" | "solo")).count();
+    fn of_stems(kinds: &[&str]) -> Option<Origin> {
+        let real = kinds.iter().filter(|kind| matches!(**kind, "real_notes" | "solo")).count();
         match (real, kinds.len()) {
             (_, 0) => None,
             (0, _) => Some(Origin::SoundFonts),
@@ -109,6 +133,8 @@ struct ManifestClip {
 
 #[derive(Deserialize)]
 struct ManifestStem {
+    class: String,
+    level_db: f32,
     source: StemSource,
 }
 
@@ -117,31 +143,28 @@ struct StemSource {
     kind: String,
 }
 
-/// Clip id → origin of its stems, from the `manifest.json` beside the split folders (none when
-/// it is missing or unreadable: the origin is a report detail, not needed to score).
-fn synth_origins(manifest: &Path) -> HashMap<String, Origin> {
+/// Clip id → what its stems were, from the `manifest.json` beside the split folders (none when
+/// it is missing or unreadable: these are report details, not needed to score).
+fn synth_mixes(manifest: &Path) -> HashMap<String, MixFacts> {
     let parsed = std::fs::read(manifest).ok().and_then(|json| serde_json::from_slice::<SynthManifest>(&json).ok());
     parsed
         .into_iter()
         .flat_map(|m| m.splits)
         .flat_map(|split| split.clips)
-        .filter_map(|clip| {
-            let kinds: Vec<String> = clip.stems.into_iter().map(|stem| stem.source.kind).collect();
-            Origin::of_stems(&kinds).map(|origin| (clip.id, origin))
-        })
+        .filter_map(|clip| MixFacts::of_stems(&clip.stems).map(|facts| (clip.id, facts)))
         .collect()
 }
 
 fn synth(folder: &Path) -> Result<Vec<LabelledClip>> {
-    let origins = synth_origins(&folder.parent().unwrap_or(Path::new(".")).join("manifest.json"));
+    let mixes = synth_mixes(&folder.parent().unwrap_or(Path::new(".")).join("manifest.json"));
     let mut clips = Vec::new();
     for wav in files_with_extension(folder, "wav")? {
         let labels_path = wav.with_extension("labels.json");
         let json = std::fs::read(&labels_path).with_context(|| format!("missing labels {}", labels_path.display()))?;
         let labels: SynthLabels = serde_json::from_slice(&json).with_context(|| format!("bad labels {}", labels_path.display()))?;
         let presence = labels.presence.iter().map(|&p| p > 0).collect();
-        let origin = wav.file_stem().and_then(|id| origins.get(id.to_string_lossy().as_ref())).copied();
-        clips.push(LabelledClip { path: wav, presence, frame_targets: Some(labels.targets), origin });
+        let mix = wav.file_stem().and_then(|id| mixes.get(id.to_string_lossy().as_ref())).cloned();
+        clips.push(LabelledClip { path: wav, presence, frame_targets: Some(labels.targets), mix });
     }
     Ok(clips)
 }
@@ -173,7 +196,7 @@ pub fn medley_solos_subset(data: &Path, only: Option<&str>) -> Result<Vec<Labell
         let code = medley_code(instrument).with_context(|| format!("{}: unknown instrument {instrument:?}", csv_path.display()))?;
         let path = data.join("audio").join(format!("Medley-solos-DB_{subset}-{id}_{uuid}.flac"));
         if path.exists() && only.is_none_or(|only| only == subset) {
-            clips.push(LabelledClip { path, presence: presence_of(class_index(code)), frame_targets: None, origin: None });
+            clips.push(LabelledClip { path, presence: presence_of(class_index(code)), frame_targets: None, mix: None });
         }
     }
     Ok(clips)
@@ -183,7 +206,7 @@ fn irmas_test(data: &Path) -> Result<Vec<LabelledClip>> {
     let mut clips = Vec::new();
     for wav in files_with_extension(data, "wav")? {
         let text = std::fs::read_to_string(wav.with_extension("txt")).with_context(|| format!("no .txt labels beside {}", wav.display()))?;
-        clips.push(LabelledClip { presence: presence_of(text.lines().filter_map(class_index)), path: wav, frame_targets: None, origin: None });
+        clips.push(LabelledClip { presence: presence_of(text.lines().filter_map(class_index)), path: wav, frame_targets: None, mix: None });
     }
     Ok(clips)
 }
@@ -194,7 +217,7 @@ fn irmas_train(data: &Path) -> Result<Vec<LabelledClip>> {
         let folder = data.join(code);
         if folder.is_dir() {
             for wav in files_with_extension(&folder, "wav")? {
-                clips.push(LabelledClip { path: wav, presence: presence_of([index]), frame_targets: None, origin: None });
+                clips.push(LabelledClip { path: wav, presence: presence_of([index]), frame_targets: None, mix: None });
             }
         }
     }
@@ -257,22 +280,37 @@ mod tests {
     }
 
     #[test]
-    fn synth_clips_take_the_origin_of_their_stems_from_the_manifest() {
+    fn synth_clips_take_the_origin_and_levels_of_their_stems_from_the_manifest() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("test")).unwrap();
-        let stem = |kind: &str| format!(r#"{{"class":"pia","source":{{"kind":"{kind}"}}}}"#);
-        let clips: Vec<String> = [("font", vec![stem("sound_font")]), ("real", vec![stem("real_notes")]), ("both", vec![stem("real_notes"), stem("sound_font")])]
-            .iter()
-            .map(|(id, stems)| format!(r#"{{"id":"{id}","stems":[{}]}}"#, stems.join(",")))
-            .collect();
+        let stem = |class: &str, level_db: f32, kind: &str| format!(r#"{{"class":"{class}","level_db":{level_db},"source":{{"kind":"{kind}"}}}}"#);
+        let clips: Vec<String> = [
+            ("font", vec![stem("pia", -3.0, "sound_font")]),
+            ("real", vec![stem("pia", -9.0, "real_notes"), stem("dru", -1.0, "real_notes")]),
+            ("both", vec![stem("pia", -12.0, "real_notes"), stem("flu", -2.0, "sound_font")]),
+        ]
+        .iter()
+        .map(|(id, stems)| format!(r#"{{"id":"{id}","stems":[{}]}}"#, stems.join(",")))
+        .collect();
         std::fs::write(dir.path().join("manifest.json"), format!(r#"{{"splits":[{{"name":"test","clips":[{}]}}]}}"#, clips.join(","))).unwrap();
         for id in ["font", "real", "both", "unlisted"] {
             std::fs::write(dir.path().join(format!("test/{id}.wav")), b"").unwrap();
             std::fs::write(dir.path().join(format!("test/{id}.labels.json")), r#"{"presence":[1],"targets":[[1.0]]}"#).unwrap();
         }
-        let origins: Vec<(String, Option<Origin>)> =
-            synth(&dir.path().join("test")).unwrap().into_iter().map(|clip| (clip.path.file_stem().unwrap().to_string_lossy().into_owned(), clip.origin)).collect();
-        let expected = [("both", Some(Origin::Both)), ("font", Some(Origin::SoundFonts)), ("real", Some(Origin::RealNotes)), ("unlisted", None)];
-        assert_eq!(origins, expected.map(|(id, origin)| (id.to_string(), origin)));
+        let mixes: Vec<(String, Option<MixFacts>)> =
+            synth(&dir.path().join("test")).unwrap().into_iter().map(|clip| (clip.path.file_stem().unwrap().to_string_lossy().into_owned(), clip.mix)).collect();
+        let (pia, flu, dru) = (class_index("pia").unwrap(), class_index("flu").unwrap(), class_index("dru").unwrap());
+        let facts = |origin, levels: &[(usize, f32)]| {
+            let mut relative_db = vec![None; INSTRUMENTS.len()];
+            levels.iter().for_each(|&(class, db)| relative_db[class] = Some(db));
+            Some(MixFacts { origin, relative_db })
+        };
+        let expected = [
+            ("both", facts(Origin::Both, &[(pia, -10.0), (flu, 0.0)])),
+            ("font", facts(Origin::SoundFonts, &[(pia, 0.0)])),
+            ("real", facts(Origin::RealNotes, &[(pia, -8.0), (dru, 0.0)])),
+            ("unlisted", None),
+        ];
+        assert_eq!(mixes, expected.map(|(id, facts)| (id.to_string(), facts)));
     }
 }

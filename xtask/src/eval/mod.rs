@@ -16,7 +16,7 @@ use instrumeter::models::{AggregationMethod, LoadedModel, MetricsEntry, ModelCar
 use crate::analyze::{clip::ClipAggregate, file_rows};
 pub use datasets::Layout;
 use datasets::{LabelledClip, Origin};
-use report::{Breakdowns, Group, Section};
+use report::{Breakdowns, Group, LevelRecall, Section};
 use scores::{ranking, tune_thresholds, Counts, Scores};
 
 /// What to evaluate, on what.
@@ -86,9 +86,18 @@ pub fn run(options: &EvalOptions) -> Result<()> {
     let breakdowns = Breakdowns {
         polyphony: by_polyphony(primary_items, primary_thresholds, classes),
         origin: by_origin(primary_items, item_clips, &clips, primary_thresholds, classes),
+        level_recall: recall_by_level(primary_items, item_clips, &clips, primary_thresholds),
+        without_quiet: without_quiet_stems(primary_items, item_clips, &clips, primary_thresholds, classes),
+        frame_ceiling: primary_is_frames.then(|| clip_presence_on_frames(&clips, classes)),
     };
-    for group in breakdowns.polyphony.iter().chain(&breakdowns.origin) {
+    if let Some(ceiling) = &breakdowns.frame_ceiling {
+        println!("{dataset} — every frame given its clip's presence (no model): micro F1 {:.3}, macro F1 {:.3}", ceiling.micro_f1, ceiling.macro_f1);
+    }
+    for group in breakdowns.polyphony.iter().chain(&breakdowns.origin).chain(&breakdowns.without_quiet) {
         println!("{dataset} — {} ({} items): micro F1 {:.3}, macro F1 {:.3}, mean AP {:.3}", group.name, group.items, group.scores.micro_f1, group.scores.macro_f1, group.ranking.mean_ap);
+    }
+    for band in &breakdowns.level_recall {
+        println!("{dataset} — recall of stems {} ({} present): {:.3}", band.name, band.positives, band.recall);
     }
     let leakage = leakage(&collected, card.aggregation.method, classes);
     write_report(&options.model, &card, &dataset, &sections, &breakdowns, &leakage)?;
@@ -160,10 +169,72 @@ fn by_origin(items: &Items, item_clips: &[usize], clips: &[LabelledClip], thresh
     Origin::ALL
         .into_iter()
         .filter_map(|origin| {
-            let group = items.iter().zip(item_clips).filter(|&(_, &clip)| clips[clip].origin == Some(origin)).map(|(item, _)| item);
+            let group = items.iter().zip(item_clips).filter(|&(_, &clip)| clips[clip].mix.as_ref().map(|mix| mix.origin) == Some(origin)).map(|(item, _)| item);
             scored_group(origin.name(), group.collect(), thresholds, classes)
         })
         .collect()
+}
+
+/// Frame-level scores of a perfect clip-level recogniser with no timing: every frame of a clip
+/// marked with the clip's presence, against the frame targets (what the labels alone allow a
+/// model that hears which instruments play but not when).
+fn clip_presence_on_frames(clips: &[LabelledClip], classes: usize) -> Scores {
+    let (mut counts, halves) = (Counts::new(classes), vec![0.5; classes]);
+    for clip in clips {
+        let values: Vec<f32> = clip.presence.iter().map(|&present| f32::from(u8::from(present))).collect();
+        for target in clip.frame_targets.iter().flatten() {
+            let truth: Vec<bool> = target.iter().map(|&t| t >= 0.5).collect();
+            counts.add(&values, &halves, &truth);
+        }
+    }
+    counts.scores()
+}
+
+/// Bands of a present class's mix level below its clip's loudest stem (dB, upper bound included),
+/// for the recall breakdown: the loudest stem, then 0–6, 6–12 and 12–20 dB below it.
+const LEVEL_BANDS: [(&str, f32); 4] = [("at the clip's loudest level", 0.0), ("0–6 dB below the loudest", -1e-3), ("6–12 dB below", -6.0), ("12–20 dB below", -12.0)];
+
+/// Recall of the present classes by how far below the clip's loudest stem their stem was mixed
+/// (synth data: the manifest's levels; `item_clips` names each item's clip).
+fn recall_by_level(items: &Items, item_clips: &[usize], clips: &[LabelledClip], thresholds: &[f32]) -> Vec<LevelRecall> {
+    let band_of = |db: f32| LEVEL_BANDS.iter().rposition(|&(_, upper)| db <= upper).unwrap_or(0);
+    let (mut hits, mut positives) = ([0usize; LEVEL_BANDS.len()], [0usize; LEVEL_BANDS.len()]);
+    for ((values, truth), &clip) in items.iter().zip(item_clips) {
+        let Some(mix) = clips[clip].mix.as_ref() else { continue };
+        for (class, db) in mix.relative_db.iter().enumerate().filter_map(|(class, db)| db.filter(|_| truth[class]).map(|db| (class, db))) {
+            let band = band_of(db);
+            positives[band] += 1;
+            hits[band] += usize::from(values[class] >= thresholds[class]);
+        }
+    }
+    (0..LEVEL_BANDS.len())
+        .filter(|&band| positives[band] > 0)
+        .map(|band| LevelRecall { name: LEVEL_BANDS[band].0, positives: positives[band], recall: hits[band] as f32 / positives[band] as f32 })
+        .collect()
+}
+
+/// The primary scores when the classes mixed more than 12 (or 6) dB below their clip's loudest
+/// stem are not asked for: neither a miss nor a false alarm counts for them (synth data).
+fn without_quiet_stems(items: &Items, item_clips: &[usize], clips: &[LabelledClip], thresholds: &[f32], classes: usize) -> Vec<Group> {
+    [("every stem (as scored above)", f32::NEG_INFINITY), ("stems within 12 dB of the loudest only", -12.0), ("stems within 6 dB of the loudest only", -6.0)]
+        .into_iter()
+        .filter_map(|(name, floor_db)| {
+            let kept: Items = items
+                .iter()
+                .zip(item_clips)
+                .filter_map(|((values, truth), &clip)| clips[clip].mix.as_ref().map(|mix| ignoring_quiet(values, truth, &mix.relative_db, floor_db)))
+                .collect();
+            scored_group(name, kept.iter().collect(), thresholds, classes)
+        })
+        .collect()
+}
+
+/// The item with every class mixed below `floor_db` made a certain negative (value 0, absent).
+fn ignoring_quiet(values: &[f32], truth: &[bool], relative_db: &[Option<f32>], floor_db: f32) -> (Vec<f32>, Vec<bool>) {
+    let quiet = |class: usize| relative_db[class].is_some_and(|db| db < floor_db);
+    let values = values.iter().enumerate().map(|(class, &v)| if quiet(class) { 0.0 } else { v }).collect();
+    let truth = truth.iter().enumerate().map(|(class, &t)| t && !quiet(class)).collect();
+    (values, truth)
 }
 
 fn scored_group(name: &'static str, items: Vec<&(Vec<f32>, Vec<bool>)>, thresholds: &[f32], classes: usize) -> Option<Group> {
@@ -206,6 +277,47 @@ fn record_metrics(card: &mut ModelCard, dataset: &str, split: &str, scores: &Sco
 #[cfg(test)]
 mod tests {
     use super::*;
+    use datasets::MixFacts;
+
+    /// A synth clip of two classes mixed at these levels below its loudest stem.
+    fn two_stem_clip(first_db: f32, second_db: f32) -> LabelledClip {
+        LabelledClip { path: PathBuf::new(), presence: vec![true, true], frame_targets: None, mix: Some(MixFacts { origin: Origin::SoundFonts, relative_db: vec![Some(first_db), Some(second_db)] }) }
+    }
+
+    #[test]
+    fn recall_is_broken_down_by_the_level_of_each_stem() {
+        let clips = [two_stem_clip(0.0, -15.0), two_stem_clip(-3.0, 0.0), two_stem_clip(0.0, -8.0)];
+        // Both found in clip 0; in clip 1 the −3 dB stem is missed; in clip 2 the −8 dB stem is missed
+        // and the first class is absent in the second item (a frame where it is silent).
+        let items: Items = vec![(vec![0.9, 0.9], vec![true, true]), (vec![0.1, 0.9], vec![true, true]), (vec![0.9, 0.1], vec![true, true]), (vec![0.9, 0.1], vec![false, true])];
+        let bands: Vec<_> = recall_by_level(&items, &[0, 1, 2, 2], &clips, &[0.5, 0.5]).into_iter().map(|b| (b.name, b.positives, b.recall)).collect();
+        assert_eq!(bands, [(LEVEL_BANDS[0].0, 3, 1.0), (LEVEL_BANDS[1].0, 1, 0.0), (LEVEL_BANDS[2].0, 2, 0.0), (LEVEL_BANDS[3].0, 1, 1.0)]);
+    }
+
+    #[test]
+    fn clip_presence_on_frames_misses_nothing_and_pays_for_silent_frames() {
+        let clip = |presence: Vec<bool>, targets: Vec<Vec<f32>>| LabelledClip { path: PathBuf::new(), presence, frame_targets: Some(targets), mix: None };
+        // Class 0 plays in 1 of 2 frames of the first clip and both of the second; class 1 never plays.
+        let clips = [clip(vec![true, false], vec![vec![0.9, 0.0], vec![0.1, 0.0]]), clip(vec![true, false], vec![vec![0.6, 0.0], vec![0.5, 0.0]])];
+        let scores = clip_presence_on_frames(&clips, 2);
+        assert_eq!((scores.micro_recall, scores.micro_precision), (1.0, 0.75));
+        assert!((scores.micro_f1 - 6.0 / 7.0).abs() < 1e-6, "{}", scores.micro_f1);
+    }
+
+    #[test]
+    fn quiet_stems_are_neither_misses_nor_false_alarms_when_left_out() {
+        let clips = [two_stem_clip(0.0, -15.0), two_stem_clip(0.0, -3.0)];
+        // Clip 0: its quiet second class is missed; clip 1: both found, plus nothing else.
+        let items: Items = vec![(vec![0.9, 0.1], vec![true, true]), (vec![0.9, 0.9], vec![true, true])];
+        let groups: Vec<_> = without_quiet_stems(&items, &[0, 1], &clips, &[0.5, 0.5], 2).into_iter().map(|g| (g.items, g.scores.micro_f1)).collect();
+        // Every stem: 3 hits, 1 miss → 6/7; within 12 dB: the miss is not asked for → 1; within 6 dB: the same.
+        assert_eq!(groups.len(), 3);
+        assert!((groups[0].1 - 6.0 / 7.0).abs() < 1e-6, "{}", groups[0].1);
+        assert_eq!(groups[1], (2, 1.0));
+        assert_eq!(groups[2], (2, 1.0));
+        let (values, truth) = ignoring_quiet(&[0.9, 0.8], &[false, true], &[Some(0.0), Some(-15.0)], -12.0);
+        assert_eq!((values, truth), (vec![0.9, 0.0], vec![false, false]), "a quiet class's false alarm does not count either");
+    }
 
     #[test]
     fn polyphony_groups_score_only_their_items() {
@@ -226,7 +338,7 @@ mod tests {
 
     #[test]
     fn origin_groups_score_the_items_of_their_clips() {
-        let clip = |origin| LabelledClip { path: PathBuf::new(), presence: vec![true], frame_targets: None, origin };
+        let clip = |origin: Option<Origin>| LabelledClip { path: PathBuf::new(), presence: vec![true], frame_targets: None, mix: origin.map(|origin| MixFacts { origin, relative_db: vec![Some(0.0)] }) };
         let clips = [clip(Some(Origin::SoundFonts)), clip(Some(Origin::RealNotes)), clip(None)];
         let items: Items = vec![(vec![0.9], vec![true]), (vec![0.1], vec![true]), (vec![0.9], vec![true]), (vec![0.9], vec![false])];
         let groups = by_origin(&items, &[0, 0, 1, 2], &clips, &[0.5], 1);

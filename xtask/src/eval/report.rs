@@ -17,10 +17,22 @@ pub struct Group {
     pub ranking: Ranking,
 }
 
-/// The primary scores by number of instruments playing and by origin of the sounds (synth data).
+/// Recall of the present classes whose stem was mixed in one band of levels.
+pub struct LevelRecall {
+    pub name: &'static str,
+    pub positives: usize,
+    pub recall: f32,
+}
+
+/// The primary scores by number of instruments playing, by origin of the sounds, by mix level of
+/// each stem and without the quietest stems (the last three: synth data).
 pub struct Breakdowns {
     pub polyphony: Vec<Group>,
     pub origin: Vec<Group>,
+    pub level_recall: Vec<LevelRecall>,
+    pub without_quiet: Vec<Group>,
+    /// Frame scores of every frame given its clip's presence, when frames are scored.
+    pub frame_ceiling: Option<Scores>,
 }
 
 /// A titled set of scores.
@@ -49,6 +61,19 @@ pub fn markdown(card: &ModelCard, dataset: &str, sections: &[Section], breakdown
     group_table(&mut md, "By number of instruments playing", "instruments", &breakdowns.polyphony);
     if !breakdowns.origin.is_empty() {
         group_table(&mut md, "By origin of the clip's sounds", "stems from", &breakdowns.origin);
+    }
+    if !breakdowns.level_recall.is_empty() {
+        md += "## Recall by mix level\n\nA present class, by how far below the clip's loudest stem its own stem was mixed (stems peak at 0 dB before their mix level).\n\n| stem mixed | present | recall |\n| --- | --- | --- |\n";
+        for band in &breakdowns.level_recall {
+            let _ = writeln!(md, "| {} | {} | {:.3} |", band.name, band.positives, band.recall);
+        }
+        md.push('\n');
+    }
+    if !breakdowns.without_quiet.is_empty() {
+        group_table(&mut md, "Without the quietest stems (a class mixed lower is neither a miss nor a false alarm)", "scored", &breakdowns.without_quiet);
+    }
+    if let Some(ceiling) = &breakdowns.frame_ceiling {
+        let _ = writeln!(md, "## What the frame labels allow without timing\n\nEvery frame given its clip's presence (a perfect clip-level recogniser that cannot tell when an instrument plays; no model): micro P {:.3} R {:.3} **F1 {:.3}**, macro F1 {:.3}.\n", ceiling.micro_precision, ceiling.micro_recall, ceiling.micro_f1, ceiling.macro_f1);
     }
     md += "## Leakage matrix\n\nRow: the one instrument playing (single-instrument items); column: mean clip score of each class.\n\n| playing \\ score |";
     for label in &card.labels {

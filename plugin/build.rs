@@ -1,16 +1,23 @@
-//! Embeds the default model (`models/frame-activation.card.json` + `.onnx`) when it exists.
+//! Embeds the default model (`models/frame-activation.card.json` + `.onnx`) when it exists, and
+//! the window-clip model its card may name as companion (`models/convnet-1s.*`).
 
 use std::path::Path;
 
 fn main() {
-    println!("cargo::rustc-check-cfg=cfg(embedded_model)");
     let models = Path::new(env!("CARGO_MANIFEST_DIR")).join("../models");
-    let (card, onnx) = (models.join("frame-activation.card.json"), models.join("frame-activation.onnx"));
+    embed(&models, "frame-activation", "embedded_model", "INSTRUMETER_DEFAULT");
+    embed(&models, "convnet-1s", "embedded_companion", "INSTRUMETER_COMPANION");
+}
+
+/// Sets `cfg(flag)` and `<env>_CARD` / `<env>_ONNX` when `models/<name>.card.json` and `.onnx` exist.
+fn embed(models: &Path, name: &str, flag: &str, env: &str) {
+    println!("cargo::rustc-check-cfg=cfg({flag})");
+    let (card, onnx) = (models.join(format!("{name}.card.json")), models.join(format!("{name}.onnx")));
     println!("cargo::rerun-if-changed={}", card.display());
     println!("cargo::rerun-if-changed={}", onnx.display());
     if card.exists() && onnx.exists() {
-        println!("cargo::rustc-cfg=embedded_model");
-        println!("cargo::rustc-env=INSTRUMETER_DEFAULT_CARD={}", card.canonicalize().unwrap().display());
-        println!("cargo::rustc-env=INSTRUMETER_DEFAULT_ONNX={}", onnx.canonicalize().unwrap().display());
+        println!("cargo::rustc-cfg={flag}");
+        println!("cargo::rustc-env={env}_CARD={}", card.canonicalize().unwrap().display());
+        println!("cargo::rustc-env={env}_ONNX={}", onnx.canonicalize().unwrap().display());
     }
 }

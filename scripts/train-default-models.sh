@@ -63,7 +63,9 @@ cargo xtask export --checkpoint target/train/frames/model.bpk --out models/frame
 rm -rf target/train/frames-band
 cargo xtask import --model models/frame-activation.card.json --data data/synth-band --out target/train/frames-band --steps-per-epoch 250 --learning-rate 1e-4
 RAYON_NUM_THREADS=2 cargo xtask train --out target/train/frames-band --resume --shift-and-mask --epochs 101
-cargo xtask export --checkpoint target/train/frames-band/model.bpk --out models/frame-activation
+# The frame model ships with the ConvNet as its companion: each frame's activations are averaged
+# with the ConvNet's latest window scores, and the thresholds below are tuned for that mix.
+cargo xtask export --checkpoint target/train/frames-band/model.bpk --out models/frame-activation --companion convnet-1s.card.json
 for model in models/convnet-1s models/frame-activation; do
   cargo xtask eval --model "$model.card.json" --data data/synth-solos --split valid --tune
   cargo xtask eval --model "$model.card.json" --data data/synth-solos --split test

@@ -42,7 +42,7 @@ fn show_instruments(path: &Path, model: LoadedModel) -> Result<()> {
     let card = model.card().clone();
     let rows = crate::analyze::file_rows(path, model)?;
     let columns = 80;
-    println!("\nmodel {} — activation per instrument over {:.1} s:", card.name, rows.len() as f64 * row_seconds(&card));
+    println!("\nmodel {} — activation per instrument over {:.1} s:", card.display_name(), rows.len() as f64 * row_seconds(&card));
     for (class, label) in card.labels.iter().enumerate() {
         let mut line = format!("{:>16} ", label.name);
         for col in 0..columns {

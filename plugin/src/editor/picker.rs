@@ -60,7 +60,8 @@ fn read_summary(path: &Path) -> String {
     }
 }
 
-/// "name v1 · 13 classes · the last measured F1" (the card's last metrics entry) from a card.
+/// "name (+ companion) v1 · 13 classes · the last measured F1" (the card's last metrics entry)
+/// from a card.
 pub fn summary(card: &ModelCard) -> String {
     let scores = card
         .metrics
@@ -68,7 +69,7 @@ pub fn summary(card: &ModelCard) -> String {
         .map(|m| format!("{} {}: micro F1 {:.2}, macro {:.2}", m.dataset, m.split, m.micro_f1, m.macro_f1))
         .next_back()
         .unwrap_or_else(|| "no measured scores".into());
-    format!("{} v{} · {} classes · {scores}", card.name, card.version, card.labels.len())
+    format!("{} v{} · {} classes · {scores}", card.display_name(), card.version, card.labels.len())
 }
 
 #[cfg(test)]
@@ -91,5 +92,13 @@ mod tests {
         assert!(files[0].summary.contains("3 classes"), "{}", files[0].summary);
         assert!(files[1].summary.contains("unreadable"), "{}", files[1].summary);
         assert_eq!(choices.len() - files.len(), usize::from(EMBEDDED_DEFAULT.is_some()));
+    }
+
+    #[test]
+    fn the_summary_names_a_companion() {
+        let mut card = test_card(ModelKind::FrameActivation, 3, 16, 8);
+        assert!(!summary(&card).contains('+'), "{}", summary(&card));
+        card.companion = Some(crate::models::Companion { card: "convnet-1s.card.json".into(), weight: 0.5 });
+        assert!(summary(&card).starts_with("test-FrameActivation-3 + convnet-1s v0 · 3 classes"), "{}", summary(&card));
     }
 }

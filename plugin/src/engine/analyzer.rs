@@ -57,7 +57,7 @@ impl<O: AnalysisOutput> Analyzer<O> {
     /// Makes `model` the active one (from the next frame not yet output).
     pub fn set_model(&mut self, model: LoadedModel) {
         let start = self.stage.as_ref().map_or(self.history.count(), ModelStage::resume_frame);
-        let status = ModelStatus::Ready(model.card().name.clone());
+        let status = ModelStatus::Ready(model.card().display_name());
         self.output.on_model(&status, Some(model.card()));
         self.stage = Some(ModelStage::new(model, start));
     }

@@ -1,5 +1,6 @@
 //! Model stages: cut windows from the frame history, run the model, and turn outputs into
-//! per-frame activations (frame-activation models) or window scores (window-clip models).
+//! per-frame activations (frame-activation models, mixed with a companion window-clip model's
+//! latest scores when the card names one) or window scores (window-clip models).
 
 use super::aggregate::SlidingAggregator;
 use super::history::FrameHistory;
@@ -33,6 +34,58 @@ pub struct ModelStage {
     next_start: u64,
     windows_run: u64,
     kind: StageKind,
+    companion: Option<Companion>,
+    /// A frame's activations mixed with the companion's scores.
+    mixed: Vec<f32>,
+}
+
+/// A window-clip model run beside a frame-activation stage: every window that has ended by the
+/// time a frame window runs, so a frame is mixed with the scores known when it is emitted (no
+/// added latency).
+struct Companion {
+    model: LoadedModel,
+    weight: f32,
+    window: Vec<f32>,
+    latest: Vec<f32>,
+    has_scores: bool,
+    next_start: u64,
+}
+
+impl Companion {
+    fn new(model: LoadedModel, weight: f32, start_frame: u64) -> Self {
+        Self { window: vec![0.0; model.window_len()], latest: vec![0.0; model.output_len()], has_scores: false, next_start: start_frame, weight, model }
+    }
+
+    /// Runs every window that ends at or before frame `end`.
+    fn run_until(&mut self, history: &FrameHistory, end: u64) -> Result<(), ModelError> {
+        let (frames, hop) = (self.model.card().input.frames, self.model.card().input.hop_frames as u64);
+        while self.next_start + frames as u64 <= end && history.copy_window(self.next_start, frames, &mut self.window) {
+            self.model.run(&self.window, &mut self.latest)?;
+            self.has_scores = true;
+            self.next_start += hop;
+        }
+        Ok(())
+    }
+
+    /// `activations` mixed with the latest window scores into `mixed` (copied before the first window).
+    fn mix(&self, activations: &[f32], mixed: &mut [f32]) {
+        let weight = if self.has_scores { self.weight } else { 0.0 };
+        for ((out, &activation), &score) in mixed.iter_mut().zip(activations).zip(&self.latest) {
+            *out = (1.0 - weight) * activation + weight * score;
+        }
+    }
+}
+
+/// Emits frame `index`: its activations, mixed with the companion's scores when there is one.
+fn emit_frame(companion: Option<&Companion>, mixed: &mut [f32], index: u64, activations: &[f32], emit: &mut impl FnMut(StageOutput)) {
+    let activations = match companion {
+        Some(companion) => {
+            companion.mix(activations, mixed);
+            &*mixed
+        }
+        None => activations,
+    };
+    emit(StageOutput::Frame { index, activations });
 }
 
 enum StageKind {
@@ -41,8 +94,10 @@ enum StageKind {
 }
 
 impl ModelStage {
-    /// Prepares `model` to produce output from frame `start_frame` on.
-    pub fn new(model: LoadedModel, start_frame: u64) -> Self {
+    /// Prepares `model` (and its companion) to produce output from frame `start_frame` on.
+    pub fn new(mut model: LoadedModel, start_frame: u64) -> Self {
+        let weight = model.card().companion.as_ref().map_or(0.0, |companion| companion.weight);
+        let companion = model.take_companion().map(|companion| Companion::new(companion, weight, start_frame));
         let card = model.card();
         let (classes, frames, hop) = (card.labels.len(), card.input.frames, card.input.hop_frames);
         let kind = match card.kind {
@@ -53,7 +108,8 @@ impl ModelStage {
                 StageKind::Window { live: SlidingAggregator::new(classes, capacity), aggregated: vec![0.0; classes] }
             }
         };
-        Self { window: vec![0.0; model.window_len()], output: vec![0.0; model.output_len()], next_start: start_frame, windows_run: 0, kind, model }
+        let mixed = vec![0.0; card.labels.len()];
+        Self { window: vec![0.0; model.window_len()], output: vec![0.0; model.output_len()], next_start: start_frame, windows_run: 0, kind, companion, mixed, model }
     }
 
     /// The model this stage runs.
@@ -91,8 +147,9 @@ impl ModelStage {
         }
         if let StageKind::Frame { stitch, next_emit } = &mut self.kind {
             let remaining = real_end.saturating_sub(*next_emit) as usize;
+            let (companion, mixed) = (self.companion.as_ref(), &mut self.mixed);
             stitch.flush(remaining, |activations| {
-                emit(StageOutput::Frame { index: *next_emit, activations });
+                emit_frame(companion, mixed, *next_emit, activations, emit);
                 *next_emit += 1;
             });
         }
@@ -111,13 +168,17 @@ impl ModelStage {
     fn advance_until(&mut self, history: &FrameHistory, frame_limit: u64, emit: &mut impl FnMut(StageOutput)) -> Result<(), ModelError> {
         let (frames, hop) = (self.model.card().input.frames, self.model.card().input.hop_frames as u64);
         while history.copy_window(self.next_start, frames, &mut self.window) {
+            if let Some(companion) = self.companion.as_mut() {
+                companion.run_until(history, (self.next_start + frames as u64).min(frame_limit))?;
+            }
             self.model.run(&self.window, &mut self.output)?;
             let start_frame = self.next_start;
             let index = self.windows_run;
+            let (companion, mixed) = (self.companion.as_ref(), &mut self.mixed);
             match &mut self.kind {
                 StageKind::Frame { stitch, next_emit } => stitch.add_window(&self.output, |activations| {
                     if *next_emit < frame_limit {
-                        emit(StageOutput::Frame { index: *next_emit, activations });
+                        emit_frame(companion, mixed, *next_emit, activations, emit);
                     }
                     *next_emit += 1;
                 }),

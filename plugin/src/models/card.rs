@@ -20,6 +20,10 @@ pub struct ModelCard {
     pub aggregation: Aggregation,
     /// Decision threshold per label code.
     pub thresholds: BTreeMap<String, f32>,
+    /// A window-clip model run beside this frame-activation model (an ensemble); the thresholds
+    /// above are then tuned for the mixed activations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub companion: Option<Companion>,
     #[serde(default)]
     pub training: TrainingInfo,
     #[serde(default)]
@@ -84,6 +88,16 @@ pub enum AggregationMethod {
     S1,
     /// Class-wise sum, divided by the largest class sum, then threshold.
     S2,
+}
+
+/// A window-clip model whose latest window scores are mixed into a frame-activation model's
+/// activations: `(1 − weight) · activation + weight · latest window score`, per class.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Companion {
+    /// The companion's card file, in the same folder as this card (its ONNX beside it).
+    pub card: String,
+    /// Share of the companion's scores in the mix, 0–1.
+    pub weight: f32,
 }
 
 /// How and on what the model was trained.
@@ -155,6 +169,14 @@ impl ModelCard {
         (&self.frontend).into()
     }
 
+    /// The name, with the companion's when there is one (`frame-activation + convnet-1s`).
+    pub fn display_name(&self) -> String {
+        match &self.companion {
+            Some(companion) => format!("{} + {}", self.name, companion.card.trim_end_matches(".card.json")),
+            None => self.name.clone(),
+        }
+    }
+
     /// Thresholds in label order.
     pub fn threshold_vector(&self) -> Vec<f32> {
         self.labels.iter().map(|l| self.thresholds[&l.code]).collect()
@@ -195,6 +217,20 @@ impl ModelCard {
         }
         if !(self.aggregation.window_s > 0.0) {
             return Err(format!("aggregation window must be positive, found {} s", self.aggregation.window_s));
+        }
+        self.validate_companion()
+    }
+
+    fn validate_companion(&self) -> Result<(), String> {
+        let Some(companion) = &self.companion else { return Ok(()) };
+        if self.kind != ModelKind::FrameActivation {
+            return Err("only a frame-activation model can have a companion".into());
+        }
+        if !(0.0..=1.0).contains(&companion.weight) {
+            return Err(format!("companion weight must be within 0–1, found {}", companion.weight));
+        }
+        if companion.card.is_empty() || companion.card.contains(['/', '\\']) {
+            return Err(format!("companion card must be a file name beside this card, found {:?}", companion.card));
         }
         Ok(())
     }

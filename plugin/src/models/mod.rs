@@ -8,7 +8,7 @@ mod loader;
 pub mod onnx_graph;
 mod runner;
 
-pub use card::{Aggregation, AggregationMethod, FrontendSettings, InputSpec, Label, MetricsEntry, ModelCard, ModelKind, TrainingInfo};
+pub use card::{Aggregation, AggregationMethod, Companion, FrontendSettings, InputSpec, Label, MetricsEntry, ModelCard, ModelKind, TrainingInfo};
 pub use embedded::{EmbeddedModel, EMBEDDED_DEFAULT, EMBEDDED_ORIGIN};
 pub use error::ModelError;
 pub use labels::{instrument_labels, INSTRUMENTS};

@@ -14,26 +14,38 @@ use super::{EmbeddedModel, ModelCard, ModelError, ModelKind, EMBEDDED_ORIGIN};
 type Plan = Arc<TypedRunnableModel>;
 type State = TypedSimpleState;
 
-/// A card plus its optimised tract plan and a reusable execution state.
+/// A card plus its optimised tract plan and a reusable execution state, and the companion model
+/// the card names, if any.
 pub struct LoadedModel {
     card: ModelCard,
     state: State,
     input_shape: [usize; 4],
+    companion: Option<Box<LoadedModel>>,
 }
 
 impl LoadedModel {
-    /// Loads `<card>` and the ONNX file beside it (`<name>.onnx` for `<name>.card.json`).
+    /// Loads `<card>` and the ONNX file beside it (`<name>.onnx` for `<name>.card.json`), and the
+    /// companion model its card names (from the same folder).
     pub fn load(card_path: &Path) -> Result<Self, ModelError> {
         let card = ModelCard::load(card_path)?;
         let onnx_path = onnx_path_for(card_path);
         let onnx = std::fs::read(&onnx_path).map_err(|source| ModelError::Io { path: onnx_path.clone(), source })?;
-        Self::from_parts(card, &onnx, &onnx_path)
+        let companion = card.companion.as_ref().map(|companion| Self::load(&card_path.with_file_name(&companion.card))).transpose()?;
+        Self::from_parts(card, &onnx, &onnx_path)?.with_companion(companion)
     }
 
-    /// Builds the embedded default model.
+    /// Builds the embedded default model (and its embedded companion).
     pub fn from_embedded(model: &EmbeddedModel) -> Result<Self, ModelError> {
         let origin = Path::new(EMBEDDED_ORIGIN);
-        Self::from_parts(ModelCard::from_json(model.card_json, origin)?, model.onnx, origin)
+        let card = ModelCard::from_json(model.card_json, origin)?;
+        let companion = match (&card.companion, model.companion) {
+            (None, _) => None,
+            (Some(_), Some(embedded)) => Some(Self::from_embedded(embedded)?),
+            (Some(companion), None) => {
+                return Err(ModelError::CardInvalid { path: origin.into(), problem: format!("its companion {} is not embedded in this build", companion.card) })
+            }
+        };
+        Self::from_parts(card, model.onnx, origin)?.with_companion(companion)
     }
 
     /// Builds from an already-parsed card and ONNX bytes; `onnx_path` names the bytes in errors.
@@ -42,7 +54,31 @@ impl LoadedModel {
         let plan = optimised_plan(onnx, onnx_path, &input_shape)?;
         check_output_shape(&plan, &card, onnx_path)?;
         let state = State::new(&plan).map_err(|e| onnx_error(onnx_path, e))?;
-        Ok(Self { card, state, input_shape })
+        Ok(Self { card, state, input_shape, companion: None })
+    }
+
+    /// Attaches the companion this card names, once it is known to score the same classes in
+    /// windows.
+    pub fn with_companion(mut self, companion: Option<LoadedModel>) -> Result<Self, ModelError> {
+        if let (Some(named), Some(companion)) = (&self.card.companion, &companion) {
+            let problem = if companion.card.kind != ModelKind::WindowClip {
+                Some("is not a window-clip model".to_string())
+            } else if companion.card.labels != self.card.labels {
+                Some(format!("scores other classes ({} labels) than {} ({})", companion.card.labels.len(), self.card.name, self.card.labels.len()))
+            } else {
+                None
+            };
+            if let Some(problem) = problem {
+                return Err(ModelError::CardInvalid { path: PathBuf::from(&named.card), problem: format!("companion of {}: {problem}", self.card.name) });
+            }
+        }
+        self.companion = companion.map(Box::new);
+        Ok(self)
+    }
+
+    /// Takes the companion model out, to run it beside this one.
+    pub fn take_companion(&mut self) -> Option<LoadedModel> {
+        self.companion.take().map(|companion| *companion)
     }
 
     /// The model's card.

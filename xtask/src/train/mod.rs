@@ -95,6 +95,13 @@ pub struct ExportOptions {
     pub out: PathBuf,
     #[arg(long, value_enum, default_value_t)]
     pub device: DeviceChoice,
+    /// A window-clip model's card beside `<out>` (file name, e.g. `convnet-1s.card.json`) to run
+    /// with this frame-activation model: their scores are mixed (re-tune the thresholds after).
+    #[arg(long)]
+    pub companion: Option<String>,
+    /// The companion's share of the mixed scores.
+    #[arg(long, default_value_t = 0.5, requires = "companion")]
+    pub companion_weight: f32,
 }
 
 /// `prefix [bar] pos/len unit message eta`.

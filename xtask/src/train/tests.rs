@@ -92,7 +92,7 @@ fn trains_resumes_and_exports(arch: Architecture, name: &str, make_data: impl Fn
 
     // export fails unless tract's output is within 1e-4 of burn's
     let out = dir.join("models").join(format!("{}-tiny", arch.name()));
-    export(&ExportOptions { checkpoint: run, out: out.clone(), device: DeviceChoice::Cpu }).unwrap();
+    export(&ExportOptions { checkpoint: run, out: out.clone(), device: DeviceChoice::Cpu, companion: None, companion_weight: 0.5 }).unwrap();
     let card = ModelCard::load(&out.with_file_name(format!("{}-tiny.card.json", arch.name()))).unwrap();
     assert_eq!(card.kind, arch.kind());
     assert_eq!(card.input.frames, arch.window_frames());
@@ -113,7 +113,7 @@ fn imports_and_fine_tunes(arch: Architecture, card: &Path, data: &Path, dir: &Pa
     let log = std::fs::read_to_string(run.join("metrics.jsonl")).unwrap();
     assert!(log.contains(&format!("\"epoch\":{}", exported_epochs + 1)), "the fine-tuning counts on from the model's epochs:\n{log}");
     let out = dir.join("models").join("fine-tuned");
-    export(&ExportOptions { checkpoint: run, out: out.clone(), device: DeviceChoice::Cpu }).unwrap();
+    export(&ExportOptions { checkpoint: run, out: out.clone(), device: DeviceChoice::Cpu, companion: None, companion_weight: 0.5 }).unwrap();
     let fine_tuned = ModelCard::load(&out.with_file_name("fine-tuned.card.json")).unwrap();
     assert!(fine_tuned.training.data.contains(&format!("fine-tuned from {}", card.display())), "{}", fine_tuned.training.data);
 }

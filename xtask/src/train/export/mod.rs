@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{ensure, Context, Result};
 use burn::module::Module;
 use instrumeter::models::onnx_graph::OnnxGraph;
-use instrumeter::models::{LoadedModel, ModelKind};
+use instrumeter::models::{Companion, LoadedModel, ModelKind};
 
 use super::model::Network;
 use super::run::{self, RunFolder, RunSettings};
@@ -35,7 +35,8 @@ pub fn run(options: &ExportOptions) -> Result<()> {
         .valid();
     let name = output_name(&options.out)?;
     let exported = weights.file_name().and_then(|f| f.to_str()).and_then(|file| progress.epoch_of(file));
-    let card = card::model_card(&name, &settings, &progress, exported);
+    let mut card = card::model_card(&name, &settings, &progress, exported);
+    card.companion = options.companion.clone().map(|card| Companion { card, weight: options.companion_weight });
     card.validate().map_err(|problem| anyhow::anyhow!("the card would be invalid: {problem}"))?;
     let onnx = onnx_bytes(&network, &settings, &name)?;
     let (onnx_path, card_path) = (sibling(&options.out, &name, "onnx"), sibling(&options.out, &name, "card.json"));

@@ -56,12 +56,15 @@ impl Companion {
         Self { window: vec![0.0; model.window_len()], latest: vec![0.0; model.output_len()], has_scores: false, next_start: start_frame, weight, model }
     }
 
-    /// Runs every window that ends at or before frame `end`.
+    /// Runs every window that ends at or before frame `end` (≤ the frames in `history`); a window
+    /// whose frames the history no longer holds is skipped rather than waited for.
     fn run_until(&mut self, history: &FrameHistory, end: u64) -> Result<(), ModelError> {
         let (frames, hop) = (self.model.card().input.frames, self.model.card().input.hop_frames as u64);
-        while self.next_start + frames as u64 <= end && history.copy_window(self.next_start, frames, &mut self.window) {
-            self.model.run(&self.window, &mut self.latest)?;
-            self.has_scores = true;
+        while self.next_start + frames as u64 <= end {
+            if history.copy_window(self.next_start, frames, &mut self.window) {
+                self.model.run(&self.window, &mut self.latest)?;
+                self.has_scores = true;
+            }
             self.next_start += hop;
         }
         Ok(())

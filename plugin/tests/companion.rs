@@ -93,7 +93,9 @@ fn a_companion_that_cannot_be_mixed_is_a_clear_error() {
         let error = main().with_companion(Some(companion)).err().expect("must be refused");
         assert!(matches!(error, ModelError::CardInvalid { .. }) && error.to_string().contains(problem) && error.to_string().contains("other.card.json"), "{error}");
     }
-    let (window_card, _) = mean_window_clip_model(&WINDOW_GAINS, &WINDOW_BIASES, 43, 22, true);
+    let (window_card, window_onnx) = mean_window_clip_model(&WINDOW_GAINS, &WINDOW_BIASES, 43, 22, true);
+    let unnamed = load(card.clone(), &onnx).with_companion(Some(load(window_card.clone(), &window_onnx))).err().expect("a companion the card does not name is refused");
+    assert!(unnamed.to_string().contains("names no companion"), "{unnamed}");
     let problems = [
         (with_companion(window_card, "x.card.json"), "only a frame-activation model"),
         (ModelCard { companion: Some(Companion { card: "x.card.json".into(), weight: 1.5 }), ..card.clone() }, "weight"),

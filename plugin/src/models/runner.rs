@@ -60,6 +60,10 @@ impl LoadedModel {
     /// Attaches the companion this card names, once it is known to score the same classes in
     /// windows.
     pub fn with_companion(mut self, companion: Option<LoadedModel>) -> Result<Self, ModelError> {
+        if let (None, Some(companion)) = (&self.card.companion, &companion) {
+            let problem = format!("{} names no companion, so {} would run for nothing", self.card.name, companion.card.name);
+            return Err(ModelError::CardInvalid { path: PathBuf::from(&self.card.name), problem });
+        }
         if let (Some(named), Some(companion)) = (&self.card.companion, &companion) {
             let problem = if companion.card.kind != ModelKind::WindowClip {
                 Some("is not a window-clip model".to_string())

@@ -22,12 +22,32 @@ pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("the tests crate lives inside the workspace").to_path_buf()
 }
 
-/// Cargo's target dir (honours `CARGO_TARGET_DIR`).
+/// Cargo's target dir as `cargo metadata` gives it (so `CARGO_TARGET_DIR` and `build.target-dir`
+/// count, as they do for the bundler); `CARGO_TARGET_DIR` or `target/` if cargo cannot be asked.
 pub fn target_dir() -> PathBuf {
-    match std::env::var_os("CARGO_TARGET_DIR") {
-        Some(dir) => workspace_root().join(dir),
-        None => workspace_root().join("target"),
-    }
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| match (cargo_target_dir(&mut metadata_command()), std::env::var_os("CARGO_TARGET_DIR")) {
+        (Some(dir), _) => dir,
+        (None, Some(dir)) => workspace_root().join(dir),
+        (None, None) => workspace_root().join("target"),
+    })
+    .clone()
+}
+
+/// `cargo metadata` for this workspace, without dependencies (fast, no network).
+fn metadata_command() -> cargo_metadata::MetadataCommand {
+    let mut command = cargo_metadata::MetadataCommand::new();
+    command.manifest_path(workspace_root().join("Cargo.toml")).no_deps();
+    command
+}
+
+fn cargo_target_dir(command: &mut cargo_metadata::MetadataCommand) -> Option<PathBuf> {
+    command.exec().ok().map(|metadata| metadata.target_directory.into_std_path_buf())
+}
+
+/// Where `cargo xtask bundle instrumeter --release` puts the CLAP plugin.
+pub fn release_clap_bundle() -> PathBuf {
+    clap_bundle_path(&target_dir())
 }
 
 fn build_and_bundle() -> PathBuf {
@@ -99,4 +119,25 @@ pub fn file_contains(path: &Path, needle: &[u8]) -> bool {
 /// Where the bundler puts the CLAP plugin (a single library file on Linux and Windows).
 fn clap_bundle_path(bundle_target: &Path) -> PathBuf {
     bundle_target.join("bundled").join(format!("{BUNDLE_NAME}.clap"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_target_dir_is_where_cargo_builds() {
+        let elsewhere = tempfile::tempdir().unwrap();
+        let mut command = metadata_command();
+        command.env("CARGO_TARGET_DIR", elsewhere.path());
+        assert_eq!(cargo_target_dir(&mut command).as_deref(), Some(elsewhere.path()));
+        assert!(release_clap_bundle().starts_with(target_dir()) && release_clap_bundle().ends_with("bundled/Instrumeter.clap"));
+    }
+
+    #[test]
+    fn a_missing_bundle_is_an_error_that_names_the_command_that_builds_it() {
+        let missing = tempfile::tempdir().unwrap().path().join("bundled/Instrumeter.clap");
+        let error = crate::host::ClapLibrary::open(&missing).err().expect("a missing library is an error, not a panic");
+        assert!(error.contains("cargo xtask bundle instrumeter --release"), "{error}");
+    }
 }

@@ -1,7 +1,7 @@
 //! `cargo xtask bench`: front-end frames/s against librosa on the same audio, and the plugin's
 //! process() cost per 512-sample block at 48 kHz, both measured in this run.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
@@ -61,14 +61,27 @@ fn frontend_frames_per_s(audio: &[f32], rate: f64) -> f64 {
         .fold(0.0, f64::max)
 }
 
+/// The peer's virtual environment that scripts/setup-bench-peer.sh makes.
+const PEER_VENV_PYTHON: &str = "target/bench-peer/bin/python3";
+
+/// The Python that runs the peer: `INSTRUMETER_BENCH_PYTHON`, else the pinned environment of
+/// scripts/setup-bench-peer.sh when it exists, else `python3`.
+fn peer_python() -> PathBuf {
+    std::env::var_os("INSTRUMETER_BENCH_PYTHON").map(PathBuf::from).unwrap_or_else(|| {
+        let venv = PathBuf::from(PEER_VENV_PYTHON);
+        if venv.exists() { venv } else { "python3".into() }
+    })
+}
+
 /// Runs scripts/bench_librosa.py on the same audio; fails with a reason when Python/librosa is missing.
 fn librosa_frames_per_s(wav: &Path) -> Result<f64> {
-    let output = Command::new("python3")
+    let python = peer_python();
+    let output = Command::new(&python)
         .args(["scripts/bench_librosa.py", &wav.to_string_lossy(), "--repeats", &REPEATS.to_string()])
         .output()
-        .context("python3 is not available")?;
+        .with_context(|| format!("{} is not available: run scripts/setup-bench-peer.sh", python.display()))?;
     if !output.status.success() {
-        anyhow::bail!("{}", String::from_utf8_lossy(&output.stderr).trim());
+        anyhow::bail!("{} (with {}; scripts/setup-bench-peer.sh makes the pinned peer)", String::from_utf8_lossy(&output.stderr).trim(), python.display());
     }
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).context("unexpected output from bench_librosa.py")?;
     report["frames_per_s"].as_f64().context("bench_librosa.py printed no frames_per_s")

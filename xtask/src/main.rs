@@ -8,6 +8,7 @@ mod demo;
 mod eval;
 mod picture;
 mod process_bench;
+mod release_bundle;
 mod screenshot;
 mod signals;
 mod synth;

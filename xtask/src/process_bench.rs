@@ -1,23 +1,19 @@
 //! process() cost per 512-sample block at 48 kHz, measured through a real CLAP host (clack-host)
 //! on the release bundle, as a share of the block's real-time period.
 
-use std::path::Path;
 use std::time::Instant;
 
-use anyhow::{Context, Result};
-use instrumeter_tests::host::ClapLibrary;
+use anyhow::Result;
 
 const RATE: f64 = 48_000.0;
 const BLOCK: usize = 512;
 const BLOCKS: usize = 4_000;
 const TARGET_SHARE: f64 = 0.01;
-const BUNDLE: &str = "target/bundled/Instrumeter.clap";
 
 /// Bundles the release plugin, streams `BLOCKS` blocks through it and prints the cost per block.
 pub fn report() -> Result<()> {
-    let args = ["bundle", "instrumeter", "--release"].map(String::from);
-    nice_plug_xtask::main_with_args("cargo xtask", args).context("cannot build the release bundle")?;
-    let library = ClapLibrary::load(Path::new(BUNDLE));
+    crate::release_bundle::build()?;
+    let library = crate::release_bundle::open()?;
     let mut plugin = library.instantiate("org.instrumeter.instrumeter");
     plugin.activate(RATE, 1, BLOCK as u32);
     let left: Vec<f32> = (0..BLOCK).map(|i| (i as f32 * 0.05).sin() * 0.5).collect();

@@ -4,14 +4,12 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use instrumeter_tests::display::{HostWindow, VirtualDisplay};
-use instrumeter_tests::host::ClapLibrary;
 
 use crate::audio::read_mono;
 
 const BLOCK: usize = 512;
-const BUNDLE: &str = "target/bundled/Instrumeter.clap";
 const DEMO: &str = "assets/demo/demo.flac";
 
 /// Plays the first `seconds` of `file` (default: the demo clip) with the editor open, then
@@ -21,12 +19,11 @@ pub fn run(file: Option<PathBuf>, seconds: f64, png: &Path) -> Result<()> {
     let (mut audio, rate) = read_mono(&file)?;
     audio.truncate((seconds * f64::from(rate)) as usize);
     let rate = f64::from(rate);
-    let args = ["bundle", "instrumeter", "--release"].map(String::from);
-    nice_plug_xtask::main_with_args("cargo xtask", args).context("cannot build the release bundle")?;
+    crate::release_bundle::build()?;
     let display = VirtualDisplay::start(1600, 1200);
     // Set before any window, or thread that could read it, exists.
     std::env::set_var("DISPLAY", display.name());
-    let library = ClapLibrary::load(Path::new(BUNDLE));
+    let library = crate::release_bundle::open()?;
     let mut plugin = library.instantiate("org.instrumeter.instrumeter");
     plugin.activate(rate, 1, BLOCK as u32);
     println!("playing {:.1} s of {} with the editor open …", audio.len() as f64 / rate, file.display());

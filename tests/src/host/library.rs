@@ -27,11 +27,19 @@ pub struct ClapLibrary {
 impl ClapLibrary {
     /// Loads the library and calls its entry's `init()`; panics with the reason if that fails.
     pub fn load(path: &Path) -> Self {
+        Self::open(path).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Loads the library and calls its entry's `init()`; the error says what is wrong (and, for a
+    /// missing file, which command makes it).
+    pub fn open(path: &Path) -> Result<Self, String> {
+        if !path.exists() {
+            return Err(format!("the CLAP library {} does not exist: build it with `cargo xtask bundle instrumeter --release`", path.display()));
+        }
         // SAFETY: the file is this workspace's own plugin, built by the test; loading a CLAP
         // library runs its initialisers, which is exactly what the test is about.
-        let entry = unsafe { PluginEntry::load(path) }
-            .unwrap_or_else(|e| panic!("cannot load the CLAP library {}: {e}", path.display()));
-        Self { entry, path: path.to_path_buf() }
+        let entry = unsafe { PluginEntry::load(path) }.map_err(|e| format!("cannot load the CLAP library {}: {e}", path.display()))?;
+        Ok(Self { entry, path: path.to_path_buf() })
     }
 
     /// The file this library was loaded from.

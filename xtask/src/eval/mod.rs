@@ -40,6 +40,24 @@ pub struct EvalOptions {
     /// Tune per-class thresholds on this data and store them in the card (use the validation split).
     #[arg(long)]
     pub tune: bool,
+    /// What `--tune` tunes on: the model's primary items (frames for a frame model with frame
+    /// labels, else its clip aggregation), or its clip aggregation (S1/S2 as the card says) always.
+    #[arg(long, value_enum, default_value_t = TuneOn::Primary)]
+    pub tune_on: TuneOn,
+    /// Record these scores in the card's metrics (with `--tune` the card is written anyway);
+    /// without either the card is left as it is.
+    #[arg(long)]
+    pub record_in_card: bool,
+    /// Folder for the report (`<card name>.<dataset>.report.md`, `.f1.png`, `.leakage.png`).
+    #[arg(long, default_value = "target/eval")]
+    pub report_dir: PathBuf,
+}
+
+/// The items `--tune` tunes thresholds on.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TuneOn {
+    Primary,
+    Clip,
 }
 
 /// Per item: the values compared with thresholds, and the truth.
@@ -58,7 +76,7 @@ pub fn run(options: &EvalOptions) -> Result<()> {
     let clips = datasets::load(options.layout, &options.data, &options.split, options.subset.as_deref())?;
     let collected = collect(&options.model, &card, &clips)?;
     let classes = card.labels.len();
-    let primary_is_frames = card.kind == ModelKind::FrameActivation && !collected.frames.is_empty();
+    let primary_is_frames = card.kind == ModelKind::FrameActivation && !collected.frames.is_empty() && options.tune_on == TuneOn::Primary;
     let card_thresholds = card.threshold_vector();
     let thresholds_for = |items: &Items| if options.tune { tune_thresholds(items, classes) } else { card_thresholds.clone() };
     let (t_s1, t_s2, t_frames) = (thresholds_for(&collected.clip_s1), thresholds_for(&collected.clip_s2), thresholds_for(&collected.frames));
@@ -100,7 +118,10 @@ pub fn run(options: &EvalOptions) -> Result<()> {
         println!("{dataset} — recall of stems {} ({} present): {:.3}", band.name, band.positives, band.recall);
     }
     let leakage = leakage(&collected, card.aggregation.method, classes);
-    write_report(&options.model, &card, &dataset, &sections, &breakdowns, &leakage)?;
+    write_report(&options.report_dir, &card, &dataset, &sections, &breakdowns, &leakage)?;
+    if !(options.tune || options.record_in_card) {
+        return Ok(());
+    }
     if options.tune {
         for (label, &t) in card.labels.iter().zip(primary_thresholds.iter()) {
             card.thresholds.insert(label.code.clone(), t);
@@ -113,6 +134,7 @@ pub fn run(options: &EvalOptions) -> Result<()> {
     };
     record_metrics(&mut card, &dataset, split, primary);
     std::fs::write(&options.model, serde_json::to_vec_pretty(&card)?).with_context(|| format!("cannot update {}", options.model.display()))?;
+    println!("{} updated ({})", options.model.display(), if options.tune { "tuned thresholds and these scores" } else { "these scores" });
     Ok(())
 }
 
@@ -257,8 +279,8 @@ fn leakage(collected: &Collected, method: AggregationMethod, classes: usize) -> 
     sums.into_iter().zip(counts).map(|(row, n)| row.into_iter().map(|s| s / n.max(1) as f32).collect()).collect()
 }
 
-fn write_report(card_path: &Path, card: &ModelCard, dataset: &str, sections: &[Section], breakdowns: &Breakdowns, leakage: &[Vec<f32>]) -> Result<()> {
-    let folder = card_path.parent().unwrap_or(Path::new("."));
+fn write_report(folder: &Path, card: &ModelCard, dataset: &str, sections: &[Section], breakdowns: &Breakdowns, leakage: &[Vec<f32>]) -> Result<()> {
+    std::fs::create_dir_all(folder).with_context(|| format!("cannot create the report folder {}: check --report-dir", folder.display()))?;
     let file = |suffix: &str| folder.join(format!("{}.{dataset}.{suffix}", card.name));
     std::fs::write(file("report.md"), report::markdown(card, dataset, sections, breakdowns, leakage))?;
     report::f1_bars_png(&file("f1.png"), sections)?;

@@ -36,13 +36,13 @@ const TIME_PATTERNS: [&str; 4] = ["x.x.x.x.x.x.x.x.", "xxxxxxxxxxxxxxxx", "x...x
 
 /// Sample-name fragments (lower case) that give a real drum sample its role, tried in order.
 const ROLE_WORDS: [(DrumRole, &[&str]); 7] = [
-    (DrumRole::Kick, &["kick", "bassdrum", "_bd"]),
+    (DrumRole::Kick, &["kick", "kdrum", "bassdrum", "_bd"]),
     (DrumRole::OpenHat, &["hatopen", "hatsemiopen", "hihat-open", "hihat-semi-open", "_ho"]),
     (DrumRole::ClosedHat, &["hat", "_hh"]),
     (DrumRole::Tom, &["tom", "_tm", "_ft", "_t1", "_t2"]),
     (DrumRole::Snare, &["snare", "stick", "clap", "_sn", "_sd", "_rs", "_sr"]),
     (DrumRole::Ride, &["ride", "_rd", "_rc"]),
-    (DrumRole::Crash, &["crash", "splash", "_cc"]),
+    (DrumRole::Crash, &["crash", "splash", "china", "_cc"]),
 ];
 
 pub fn role_of_key(key: u8) -> DrumRole {
@@ -140,6 +140,9 @@ mod tests {
             ("h2_millo3_ho_01", DrumRole::OpenHat),
             ("h2_millo3_ft_02", DrumRole::Tom),
             ("h2_blackpearl_Cowbell-Hard", DrumRole::Other),
+            ("muld_KdrumL__3-KdrumL", DrumRole::Kick),
+            ("muld_China__2-China", DrumRole::Crash),
+            ("muld_HihatOpen__4-HihatOpen", DrumRole::OpenHat),
         ];
         for (name, role) in cases {
             assert_eq!(role_of_sample(name), role, "{name}");

@@ -50,6 +50,11 @@ pub struct Settings {
     pub note_body_shift: u8,
     /// Share of training clips that are bands (drums, bass, front instruments).
     pub band_mixes: f64,
+    /// Share of training stems played with real notes where a class has them (`None`: per class).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub real_share: Option<f64>,
+    /// Whether the validation split is made of held-out real sources alone.
+    pub real_validation: bool,
 }
 
 #[derive(Serialize)]
@@ -86,6 +91,8 @@ impl Manifest {
                 body_shift: options.body_shift,
                 note_body_shift: options.note_body_shift,
                 band_mixes: options.band_mixes,
+                real_share: options.real_share,
+                real_validation: notes.real_validation(),
             },
             classes: INSTRUMENTS.iter().map(|(code, _)| *code).collect(),
             labels: definitions(frame, hop),

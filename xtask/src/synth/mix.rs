@@ -67,7 +67,8 @@ pub fn render_clip(sources: &Sources, split: Split, id: String, clip_seed: u64, 
     let mut band_rng = Xoshiro256PlusPlus::seed_from_u64(mix64(clip_seed ^ BAND_SALT));
     let band = (sources.band_share > 0.0 && band_rng.random_bool(sources.band_share)).then(|| Band::draw(&mut band_rng));
     let (mut mix, mut stems, mut records) = (vec![0.0; samples], Vec::new(), Vec::new());
-    for (index, (class, level_db)) in stem_plan(&mut rng, band.as_ref()).into_iter().enumerate() {
+    let playable: Vec<usize> = (0..CLASSES).filter(|&class| sources.can_play(class)).collect();
+    for (index, (class, level_db)) in stem_plan(&mut rng, band.as_ref(), &playable).into_iter().enumerate() {
         let seed = phrase_seed(clip_seed, split, index);
         let mut stem = render_stem(sources, class, seed, samples)?;
         let timbre = (split == Split::Train && sources.stem_timbre).then(|| StemTimbre::draw(&mut Xoshiro256PlusPlus::seed_from_u64(mix64(seed ^ TIMBRE_SALT))));
@@ -92,13 +93,14 @@ pub fn render_clip(sources: &Sources, split: Split, id: String, clip_seed: u64, 
     Ok(Clip { audio: mix, labels, record: ClipRecord { id, stems: records, band, augmentation, gain_db, present } })
 }
 
-/// `(class, level_db)` per stem: the band's, or 1–4 distinct classes at random levels.
-fn stem_plan(rng: &mut impl Rng, band: Option<&Band>) -> Vec<(usize, f32)> {
+/// `(class, level_db)` per stem: the band's, or 1–4 distinct classes of `playable` at random
+/// levels (every class playable draws exactly what it always drew).
+fn stem_plan(rng: &mut impl Rng, band: Option<&Band>, playable: &[usize]) -> Vec<(usize, f32)> {
     match band {
         Some(band) => band.stems.clone(),
         None => {
-            let count = weighted(rng, &STEM_COUNTS);
-            sample(rng, CLASSES, count).into_iter().map(|class| (class, rng.random_range(LEVEL_DB))).collect()
+            let count = weighted(rng, &STEM_COUNTS).min(playable.len());
+            sample(rng, playable.len(), count).into_iter().map(|index| (playable[index], rng.random_range(LEVEL_DB))).collect()
         }
     }
 }
@@ -131,7 +133,7 @@ mod tests {
     }
 
     fn render_in(split: Split, seed: u64) -> Clip {
-        render_from(&Sources { fonts: &[], notes: &fake_notes(), patches: &[], solos: &[], stem_timbre: true, body_shift: 0, note_body_shift: 0, band_share: 0.0 }, split, seed)
+        render_from(&Sources { notes: &fake_notes(), stem_timbre: true, ..Sources::default() }, split, seed)
     }
 
     fn render(seed: u64) -> Clip {
@@ -156,17 +158,17 @@ mod tests {
 
     #[test]
     fn stem_timbre_can_be_turned_off() {
-        let clip = render_from(&Sources { fonts: &[], notes: &fake_notes(), patches: &[], solos: &[], stem_timbre: false, body_shift: 0, note_body_shift: 0, band_share: 0.0 }, Split::Train, 5);
+        let clip = render_from(&Sources { notes: &fake_notes(), ..Sources::default() }, Split::Train, 5);
         assert!(clip.record.stems.iter().all(|stem| stem.timbre.is_none()));
     }
 
     #[test]
     fn a_patch_set_plays_some_stems_and_empty_pools_change_nothing() {
         let (notes, no_patches) = (fake_notes(), (0..CLASSES).map(|_| Vec::new()).collect::<Vec<Vec<RealNote>>>());
-        let with_empty_pools = render_from(&Sources { fonts: &[], notes: &notes, patches: &no_patches, solos: &[], stem_timbre: true, body_shift: 0, note_body_shift: 0, band_share: 0.0 }, Split::Train, 5);
+        let with_empty_pools = render_from(&Sources { notes: &notes, patches: &no_patches, stem_timbre: true, ..Sources::default() }, Split::Train, 5);
         assert_eq!(with_empty_pools.audio, render(5).audio);
         let patches = fake_notes();
-        let kinds = training_stem_kinds(&Sources { fonts: &[], notes: &notes, patches: &patches, solos: &[], stem_timbre: true, body_shift: 0, note_body_shift: 0, band_share: 0.0 });
+        let kinds = training_stem_kinds(&Sources { notes: &notes, patches: &patches, stem_timbre: true, ..Sources::default() });
         let from_patches = kinds.iter().filter(|kind| *kind == "gus_patch").count();
         assert!(from_patches > 0 && from_patches < kinds.len() / 2, "{from_patches} of {} stems from the patch set", kinds.len());
     }
@@ -175,10 +177,10 @@ mod tests {
     fn solo_recordings_play_some_stems_and_empty_pools_change_nothing() {
         use crate::synth::solos::Solo;
         let (notes, no_solos) = (fake_notes(), (0..CLASSES).map(|_| Vec::new()).collect::<Vec<Vec<Solo>>>());
-        let with_empty_pools = render_from(&Sources { fonts: &[], notes: &notes, patches: &[], solos: &no_solos, stem_timbre: true, body_shift: 0, note_body_shift: 0, band_share: 0.0 }, Split::Train, 5);
+        let with_empty_pools = render_from(&Sources { notes: &notes, solos: &no_solos, stem_timbre: true, ..Sources::default() }, Split::Train, 5);
         assert_eq!(with_empty_pools.audio, render(5).audio);
         let solos: Vec<Vec<Solo>> = (0..CLASSES).map(|class| vec![Solo { name: format!("{class}.flac"), samples: fake_note(class, 0).samples }]).collect();
-        let kinds = training_stem_kinds(&Sources { fonts: &[], notes: &notes, patches: &[], solos: &solos, stem_timbre: true, body_shift: 0, note_body_shift: 0, band_share: 0.0 });
+        let kinds = training_stem_kinds(&Sources { notes: &notes, solos: &solos, stem_timbre: true, ..Sources::default() });
         let solo_stems = kinds.iter().filter(|kind| *kind == "solo").count();
         assert!(solo_stems > 0 && solo_stems < kinds.len() / 2, "{solo_stems} of {} stems are solo recordings", kinds.len());
     }
@@ -186,7 +188,7 @@ mod tests {
     #[test]
     fn band_mixes_replace_some_training_clips_and_leave_the_others_as_they_were() {
         let notes = fake_notes();
-        let with_bands = Sources { fonts: &[], notes: &notes, patches: &[], solos: &[], stem_timbre: true, body_shift: 0, note_body_shift: 0, band_share: 0.5 };
+        let with_bands = Sources { notes: &notes, stem_timbre: true, band_share: 0.5, ..Sources::default() };
         let classes = |clip: &Clip| clip.record.stems.iter().map(|stem| stem.class).collect::<Vec<_>>();
         let mut bands = 0;
         for seed in 0..20 {
@@ -200,6 +202,17 @@ mod tests {
             }
         }
         assert!((4..=16).contains(&bands), "{bands} of 20 clips are bands");
+    }
+
+    #[test]
+    fn only_classes_with_notes_play_when_there_are_no_soundfonts() {
+        let mut notes = fake_notes();
+        notes.iter_mut().skip(2).for_each(Vec::clear);
+        let sources = Sources { notes: &notes, ..Sources::default() };
+        for seed in 0..10 {
+            let clip = render_from(&sources, Split::Valid, seed);
+            assert!(clip.record.stems.iter().all(|stem| [INSTRUMENTS[0].0, INSTRUMENTS[1].0].contains(&stem.class)), "seed {seed}");
+        }
     }
 
     #[test]

@@ -66,11 +66,22 @@ pub struct SynthOptions {
     /// play a quarter of the training and validation stems of the classes it has (never test).
     #[arg(long)]
     pub patches: Option<PathBuf>,
-    /// A second folder of isolated notes in the real-notes layout, with a CREDITS.txt naming
-    /// their sources and licences (scripts/fetch-extra-notes.sh makes one); its notes join the
-    /// training and validation pools only, so the test split does not change.
+    /// A further folder of isolated notes in the real-notes layout, with a CREDITS.txt or a
+    /// SOURCES.csv naming their sources and licences (scripts/fetch-extra-notes.sh makes one;
+    /// ../shared/data/real-notes-2 is one); its notes join the training and validation pools only,
+    /// so the test split does not change. Repeat for several folders.
     #[arg(long)]
-    pub extra_notes: Option<PathBuf>,
+    pub extra_notes: Vec<PathBuf>,
+    /// A list of whole recording sources to hold out for a real validation split
+    /// (`<code>/<file-name prefix>` per line, `#` comments; scripts/real-validation-sources.txt):
+    /// none of their notes is trained on, and the validation split is made of their notes
+    /// alone (no SoundFonts, no patches), so its scores are those of sources never heard.
+    #[arg(long)]
+    pub hold_out_sources: Option<PathBuf>,
+    /// Share of the training stems of each class with real notes that are played with them
+    /// (the rest SoundFont renders and patches); default: each class's own share (0.3–0.8).
+    #[arg(long, value_parser = share)]
+    pub real_share: Option<f64>,
     /// Leave training stems as rendered (no random EQ tilts and low-pass per stem); how
     /// `data/synth` of the shipped models was made.
     #[arg(long)]
@@ -161,20 +172,26 @@ pub fn run(options: &SynthOptions) -> Result<()> {
     let started = Instant::now();
     let fonts = soundfonts::load(&options.soundfonts)?;
     let mut notes = real_notes::load(&options.real_notes, options.seconds + phrase::MAX_PRE_ROLL_S)?;
-    if let Some(extra) = &options.extra_notes {
+    for extra in &options.extra_notes {
         real_notes::add_extra(&mut notes, extra, options.seconds + phrase::MAX_PRE_ROLL_S)?;
+    }
+    if let Some(list) = &options.hold_out_sources {
+        notes.hold_out_sources(read_source_list(list)?)?;
     }
     let patches = options.patches.as_deref().map(|dir| gus_patches::load(dir, options.seconds + phrase::MAX_PRE_ROLL_S)).transpose()?;
     let solos = solos::load(options.solos.as_deref(), options.solo_recordings.as_deref())?;
     let splits = Split::ALL
         .iter()
         .map(|&split| {
-            let patches = patches.as_ref().map_or(&[][..], |patches| patches.for_split(split));
+            let real_only = split == Split::Valid && notes.real_validation();
+            let patches = patches.as_ref().filter(|_| !real_only).map_or(&[][..], |patches| patches.for_split(split));
+            let fonts = if real_only { &[][..] } else { fonts.for_split(split) };
             let training = split == Split::Train;
             let (body_shift, note_body_shift) = if training { (options.body_shift, options.note_body_shift) } else { (0, 0) };
             let band_share = if training { options.band_mixes } else { 0.0 };
             let solos = solos.as_ref().filter(|_| training).map_or(&[][..], |solos| &solos.per_class);
-            let sources = Sources { fonts: fonts.for_split(split), notes: notes.for_split(split), patches, solos, stem_timbre: !options.no_stem_timbre, body_shift, note_body_shift, band_share };
+            let real_share = options.real_share.filter(|_| training);
+            let sources = Sources { fonts, notes: notes.for_split(split), patches, solos, stem_timbre: !options.no_stem_timbre, body_shift, note_body_shift, band_share, real_share };
             render_split(split, options, &sources)
         })
         .collect::<Result<Vec<_>>>()?;
@@ -184,6 +201,18 @@ pub fn run(options: &SynthOptions) -> Result<()> {
     let clips: usize = manifest.splits.iter().map(|split| split.clips.len()).sum();
     println!("{clips} clips in {} ({:.0?})", options.out.display(), started.elapsed());
     Ok(())
+}
+
+/// The `<code>/<prefix>` lines of a held-out source list, without blank lines and `#` comments.
+fn read_source_list(path: &std::path::Path) -> Result<Vec<String>> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read the held-out source list {}", path.display()))?;
+    let prefixes: Vec<String> = text.lines().map(|line| line.split('#').next().unwrap_or_default().trim()).filter(|line| !line.is_empty()).map(str::to_string).collect();
+    ensure!(!prefixes.is_empty(), "{} names no source", path.display());
+    for prefix in &prefixes {
+        let code = prefix.split('/').next().unwrap_or_default();
+        ensure!(prefix.contains('/') && instrumeter::models::INSTRUMENTS.iter().any(|(c, _)| *c == code), "{}: {prefix:?} is not <class code>/<file-name prefix>", path.display());
+    }
+    Ok(prefixes)
 }
 
 /// Renders one split's clips in parallel (each decided by its own seed) into `<out>/<split>/`,

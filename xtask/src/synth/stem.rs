@@ -25,6 +25,7 @@ const ATTEMPTS: usize = 4;
 const MAX_MODULATION: u8 = 60;
 
 /// What one split's stems are made from, and how training stems vary their timbre.
+#[derive(Default)]
 pub struct Sources<'a> {
     pub fonts: &'a [LoadedFont],
     /// Real notes per class, in the models' class order.
@@ -42,6 +43,17 @@ pub struct Sources<'a> {
     pub note_body_shift: u8,
     /// Share of clips that are bands (`band.rs`); 0 but for training with `--band-mixes`.
     pub band_share: f64,
+    /// Share of the stems of a class with real notes that are played with them (where SoundFonts
+    /// are there too); `None`: each class's own share (`ClassStyle::real_share`).
+    pub real_share: Option<f64>,
+}
+
+impl Sources<'_> {
+    /// Whether a stem of `class` can be made: any class can when SoundFonts are there, else a
+    /// class needs real notes.
+    pub fn can_play(&self, class: usize) -> bool {
+        !self.fonts.is_empty() || self.notes.get(class).is_some_and(|pool| !pool.is_empty())
+    }
 }
 
 /// Where a stem's sound came from (recorded in the manifest).
@@ -87,7 +99,7 @@ fn draw_stem(rng: &mut impl Rng, sources: &Sources, class: usize, clip_samples: 
         return Ok(Stem { audio: clip_of(audio, pre_roll, clip_samples), source: StemSource::Solo { file }, activity });
     }
     let patch_pool = sources.patches.get(class).filter(|pool| !pool.is_empty() && rng.random_bool(PATCH_SHARE));
-    let use_real = patch_pool.is_none() && !real.is_empty() && (sources.fonts.is_empty() || rng.random_bool(style.real_share));
+    let use_real = patch_pool.is_none() && !real.is_empty() && (sources.fonts.is_empty() || rng.random_bool(sources.real_share.unwrap_or(style.real_share)));
     let (audio, source) = if let Some(pool) = patch_pool {
         let body_shift = draw_body_shift(rng, sources.note_body_shift, style);
         let (audio, files) = recorded_phrase(rng, &mut activity, style, pool, body_shift, span_s, clip_s);

@@ -156,7 +156,9 @@ fn soundfont_clips_train_and_export_with_tract_parity() {
             soundfonts: "/usr/share/sounds/sf2".into(),
             real_notes: no_real_notes,
             patches: Some("/usr/share/midi/freepats".into()),
-            extra_notes: Some(extra_notes),
+            extra_notes: vec![extra_notes],
+            hold_out_sources: None,
+            real_share: Some(0.9),
             no_stem_timbre: false,
             body_shift: 3,
             note_body_shift: 4,
@@ -173,6 +175,6 @@ fn soundfont_clips_train_and_export_with_tract_parity() {
         assert!(manifest.contains("flu/tune.wav"), "the manifest lists the long solo recordings");
         assert_eq!(std::fs::read_dir(data.join("train")).unwrap().count(), 12, "6 clips: wav + labels each");
     });
-    let credits = ["FreePats", "TimGM6mb.sf2", "extra notes: test tones (CC0)", "random timbre", "up to ±3 semitones", "recorded notes shifted by up to ±4 semitones", "1 solo recordings from the training subset of Medley-solos-DB", "pieces of 1 long solo recordings: a test tune (CC0) (training only)", "band clips (one or two front instruments, mostly with drums and bass) in 50 % of training clips"];
+    let credits = ["FreePats", "TimGM6mb.sf2", "extra notes: test tones (CC0)", "random timbre", "up to ±3 semitones", "recorded notes shifted by up to ±4 semitones", "1 solo recordings from the training subset of Medley-solos-DB", "pieces of 1 long solo recordings: a test tune (CC0) (training only)", "band clips (one or two front instruments, mostly with drums and bass) in 50 % of training clips", "real notes play 90 % of the training stems"];
     assert!(credits.iter().all(|credit| card.training.data.contains(credit)), "the card credits its sources and says how stems were varied: {}", card.training.data);
 }

@@ -112,6 +112,10 @@ struct SynthSettings {
     note_body_shift: u8,
     #[serde(default)]
     band_mixes: f64,
+    #[serde(default)]
+    real_share: Option<f64>,
+    #[serde(default)]
+    real_validation: bool,
 }
 
 impl SynthSettings {
@@ -128,7 +132,9 @@ impl SynthSettings {
         } else {
             String::new()
         };
-        stems + &band
+        let real = self.real_share.map_or(String::new(), |share| format!("real notes play {:.0} % of the training stems of each class that has them, ", share * 100.0));
+        let validation = if self.real_validation { "validation clips made of whole held-out real-note sources alone (no SoundFonts), " } else { "" };
+        stems + &band + &real + validation
     }
 }
 

@@ -49,7 +49,7 @@ score() { # score RUN FOLD: export, tune thresholds on the synthetic validation 
   for arch in frames han; do # FOLD, the validation subset alone and the synthetic test split
     local out=target/cross-validation/$arch-$1
     cargo xtask export --checkpoint "target/train/$arch-$1/model.bpk" --out "$out" > /dev/null
-    cargo xtask eval --model "$out.card.json" --data data/synth-body7 --split valid --tune > /dev/null
+    cargo xtask eval --model "$out.card.json" --data data/synth-body7 --split valid --tune --report-dir target/eval > /dev/null
     echo "$arch-$1 on $2: $(cargo xtask eval --model "$out.card.json" --data "data/$2" --layout medley-solos | grep -m 1 "micro F1")"
     echo "$arch-$1: $(cargo xtask eval --model "$out.card.json" --data $medley --layout medley-solos --subset validation | grep -m 1 "micro F1")"
     cargo xtask eval --model "$out.card.json" --data data/synth --split test | grep -E "^synth-test .*(micro F1|only)" | sed "s/^/$arch-$1: /"

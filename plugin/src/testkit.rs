@@ -20,6 +20,7 @@ pub fn test_card(kind: ModelKind, classes: usize, frames: usize, hop: usize) -> 
         input: InputSpec { frames, hop_frames: hop, layout: "NCHW".into() },
         aggregation: Aggregation { method: AggregationMethod::S2, window_s: 1.0 },
         thresholds,
+        clip_thresholds: BTreeMap::new(),
         companion: None,
         training: Default::default(),
         metrics: Vec::new(),

@@ -18,8 +18,14 @@ pub struct ModelCard {
     pub frontend: FrontendSettings,
     pub input: InputSpec,
     pub aggregation: Aggregation,
-    /// Decision threshold per label code.
+    /// Decision threshold per label code: the live decisions (meters, gates) on each frame's
+    /// activation or window score.
     pub thresholds: BTreeMap<String, f32>,
+    /// Decision threshold per label code for a whole clip's aggregate (S1/S2: `analyze`'s per-file
+    /// decisions, `eval`'s clip scores), tuned on clip-level data; a clip's mean activation is
+    /// another quantity than one frame's. Empty: the live thresholds decide clips too.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub clip_thresholds: BTreeMap<String, f32>,
     /// A window-clip model run beside this frame-activation model (an ensemble); the thresholds
     /// above are then tuned for the mixed activations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -182,6 +188,11 @@ impl ModelCard {
         self.labels.iter().map(|l| self.thresholds[&l.code]).collect()
     }
 
+    /// Clip thresholds in label order (a label without one takes its live threshold).
+    pub fn clip_threshold_vector(&self) -> Vec<f32> {
+        self.labels.iter().map(|l| self.clip_thresholds.get(&l.code).copied().unwrap_or(self.thresholds[&l.code])).collect()
+    }
+
     /// Checks internal consistency; the message says what is wrong.
     pub fn validate(&self) -> Result<(), String> {
         if self.labels.is_empty() {
@@ -197,6 +208,14 @@ impl ModelCard {
                 Some(t) if (0.0..=1.0).contains(t) => {}
                 Some(t) => return Err(format!("threshold of `{}` must be within 0–1, found {t}", label.code)),
                 None => return Err(format!("no threshold for label `{}`", label.code)),
+            }
+        }
+        for (code, t) in &self.clip_thresholds {
+            if !self.labels.iter().any(|label| &label.code == code) {
+                return Err(format!("clip threshold for `{code}`, which is not a label"));
+            }
+            if !(0.0..=1.0).contains(t) {
+                return Err(format!("clip threshold of `{code}` must be within 0–1, found {t}"));
             }
         }
         if self.frontend.window != "hann" {

@@ -46,7 +46,7 @@ impl ClipAggregate {
             AggregationMethod::S2 => &s2,
         };
         let mut decisions = vec![false; s1.len()];
-        decide(basis, &card.threshold_vector(), &mut decisions);
+        decide(basis, &card.clip_threshold_vector(), &mut decisions);
         ClipScores { s1, s2, method, decisions }
     }
 }

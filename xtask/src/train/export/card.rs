@@ -32,6 +32,7 @@ pub fn model_card(name: &str, settings: &RunSettings, progress: &Progress, expor
         input: InputSpec { frames: arch.window_frames(), hop_frames: arch.hop_frames(), layout: "NCHW".into() },
         aggregation: aggregation(arch.kind()),
         thresholds,
+        clip_thresholds: BTreeMap::new(),
         companion: None,
         training: TrainingInfo {
             data: data_description(settings, &synth),

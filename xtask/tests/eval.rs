@@ -49,3 +49,15 @@ fn eval_leaves_the_card_alone_unless_asked_and_writes_the_report_where_told() {
     assert!(metrics.iter().any(|m| m["dataset"] == "medley-solos-small-validation"), "--record-in-card records the scores: {metrics:?}");
     assert_eq!(recorded["thresholds"], serde_json::from_slice::<serde_json::Value>(&before).unwrap()["thresholds"], "recording scores does not tune");
 }
+
+#[test]
+fn clip_tuning_writes_the_clip_thresholds_and_leaves_the_live_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let card = write_model(dir.path());
+    let before: serde_json::Value = serde_json::from_slice(&std::fs::read(&card).unwrap()).unwrap();
+    let output = eval(&card, &["--report-dir", dir.path().to_str().unwrap(), "--tune", "--tune-on", "clip"]);
+    assert!(String::from_utf8_lossy(&output.stdout).contains("2 folds"), "the out-of-sample score is printed");
+    let tuned: serde_json::Value = serde_json::from_slice(&std::fs::read(&card).unwrap()).unwrap();
+    assert_eq!(tuned["thresholds"], before["thresholds"], "the live thresholds stay");
+    assert_eq!(tuned["clip_thresholds"].as_object().map(|t| t.len()), Some(13), "every label gets a clip threshold");
+}

@@ -254,3 +254,23 @@ impl ModelCard {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::models::ModelKind;
+    use crate::testkit::test_card;
+
+    #[test]
+    fn clip_thresholds_fall_back_to_the_live_ones_and_are_checked() {
+        let mut card = test_card(ModelKind::FrameActivation, 3, 16, 8);
+        let code = card.labels[1].code.clone();
+        card.clip_thresholds.insert(code.clone(), 0.2);
+        assert_eq!(card.clip_threshold_vector(), vec![0.5, 0.2, 0.5]);
+        assert!(card.validate().is_ok());
+        card.clip_thresholds.insert(code, 1.5);
+        assert!(card.validate().unwrap_err().contains("within 0–1"));
+        card.clip_thresholds.clear();
+        card.clip_thresholds.insert("nope".into(), 0.3);
+        assert!(card.validate().unwrap_err().contains("not a label"));
+    }
+}

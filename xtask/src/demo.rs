@@ -5,11 +5,9 @@ use std::time::Instant;
 
 use anyhow::Result;
 use instrumeter::frontend::{FrontendConfig, LogMelFrontend};
-use instrumeter::models::{LoadedModel, ModelCard, ModelKind, EMBEDDED_DEFAULT};
+use instrumeter::models::{LoadedModel, ModelCard, EMBEDDED_DEFAULT};
 
-use crate::analyze::clip::ClipAggregate;
-
-use crate::audio::for_each_mono_block;
+use instrumeter_analysis::{for_each_mono_block, row_seconds, ClipAggregate};
 use crate::picture::Spectrogram;
 
 /// The demo clip shipped with the repository (see assets/demo/CREDITS.md).
@@ -40,7 +38,7 @@ pub fn run(file: Option<PathBuf>, png: &Path) -> Result<()> {
 /// Prints one coloured row per instrument over time (the activation) and what the model heard.
 fn show_instruments(path: &Path, model: LoadedModel) -> Result<()> {
     let card = model.card().clone();
-    let rows = crate::analyze::file_rows(path, model)?;
+    let rows = instrumeter_analysis::file_rows(path, model)?;
     let columns = 80;
     println!("\nmodel {} — activation per instrument over {:.1} s:", card.display_name(), rows.len() as f64 * row_seconds(&card));
     for (class, label) in card.labels.iter().enumerate() {
@@ -55,15 +53,6 @@ fn show_instruments(path: &Path, model: LoadedModel) -> Result<()> {
     }
     print_heard_per_segment(&card, &rows);
     Ok(())
-}
-
-/// Seconds between two rows of a model's output (a frame, or a window hop).
-fn row_seconds(card: &ModelCard) -> f64 {
-    let row_frames = match card.kind {
-        ModelKind::FrameActivation => 1,
-        ModelKind::WindowClip => card.input.hop_frames,
-    };
-    row_frames as f64 * card.frontend.hop as f64 / card.frontend.sample_rate as f64
 }
 
 /// Seconds per line of the "heard" summary.

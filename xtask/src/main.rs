@@ -1,7 +1,6 @@
 //! `cargo xtask <command>`: bundling (nice-plug-xtask), the demo and the benchmarks.
 
 mod analyze;
-mod audio;
 mod bench;
 mod bench_models;
 mod demo;

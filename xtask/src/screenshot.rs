@@ -7,7 +7,7 @@ use std::time::Duration;
 use anyhow::Result;
 use instrumeter_tests::display::{HostWindow, VirtualDisplay};
 
-use crate::audio::read_mono;
+use instrumeter_analysis::read_mono;
 
 const BLOCK: usize = 512;
 const DEMO: &str = "assets/demo/demo.flac";

@@ -76,6 +76,11 @@ impl<O: AnalysisOutput> Analyzer<O> {
         &self.output
     }
 
+    /// The output sink, to drain what it collected.
+    pub fn output_mut(&mut self) -> &mut O {
+        &mut self.output
+    }
+
     /// Consumes the analyzer, returning its output sink.
     pub fn into_output(self) -> O {
         self.output

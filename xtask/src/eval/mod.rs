@@ -13,7 +13,7 @@ use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use instrumeter::models::{AggregationMethod, LoadedModel, MetricsEntry, ModelCard, ModelKind};
 
-use crate::analyze::{clip::ClipAggregate, file_rows};
+use instrumeter_analysis::{file_rows, ClipAggregate};
 pub use datasets::Layout;
 use datasets::{LabelledClip, Origin};
 use report::{Breakdowns, Group, LevelRecall, Section};

@@ -15,7 +15,7 @@ use super::labels::normalise_loudest_frame;
 use super::resample::to_analysis_rate;
 use super::seeds::name_hash;
 use super::{progress_bar, Split, RATE};
-use crate::audio::read_mono;
+use instrumeter_analysis::read_mono;
 
 /// Share of each class's files held out for the test split.
 const HELD_OUT_SHARE: f64 = 0.2;

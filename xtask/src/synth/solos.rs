@@ -17,7 +17,7 @@ use super::phrase::Activity;
 use super::real_notes::{list_classes, read_credits};
 use super::resample::to_analysis_rate;
 use super::{progress_bar, RATE};
-use crate::audio::read_mono;
+use instrumeter_analysis::read_mono;
 use crate::eval::datasets::medley_solos_subset;
 
 /// The only subset whose clips are trained on.

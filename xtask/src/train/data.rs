@@ -10,7 +10,7 @@ use instrumeter::models::INSTRUMENTS;
 use serde::Deserialize;
 
 use super::{cache, progress_bar};
-use crate::audio::for_each_mono_block;
+use instrumeter_analysis::for_each_mono_block;
 
 /// One clip: `frames` log-mel frames and their targets, both frame-major.
 pub struct Clip {

@@ -1,8 +1,6 @@
 //! MIDI export: one track per instrument carrying its activation as a CC curve (0–127), for NMF
 //! tools and DAWs. Only changes are stored, so the file stays small for steady passages.
 
-use std::path::Path;
-
 use anyhow::{Context, Result};
 use instrumeter::models::ModelCard;
 use midly::num::{u15, u28, u4, u7};
@@ -36,14 +34,16 @@ impl MidiCurves {
         }
     }
 
-    /// Writes a format-1 MIDI file: one named track per class.
-    pub fn save(&self, path: &Path) -> Result<()> {
+    /// A format-1 MIDI file: one named track per class.
+    pub fn to_bytes(&self) -> Result<Vec<u8>> {
         let header = Header::new(Format::Parallel, Timing::Metrical(u15::new(TICKS_PER_BEAT)));
         let mut smf = Smf::new(header);
         for (index, (name, events)) in self.names.iter().zip(&self.events).enumerate() {
             smf.tracks.push(track(name, FIRST_CC + index as u8, events));
         }
-        smf.save(path).with_context(|| format!("cannot write {}", path.display()))
+        let mut bytes = Vec::new();
+        smf.write_std(&mut bytes).context("cannot encode the MIDI file")?;
+        Ok(bytes)
     }
 }
 

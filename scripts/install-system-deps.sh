@@ -13,6 +13,8 @@ packages=(
   fluid-soundfont-gm timgm6mb-soundfont
   # the FreePats GUS patch set, a third source of training timbres (`synth --patches`)
   freepats
+  # the server's browser test (server/tests/browser.rs): headless Chromium driven over WebDriver
+  chromium chromium-driver
   # the standalone application (`--features standalone`): ALSA and JACK headers
   libasound2-dev libjack-jackd2-dev
 )

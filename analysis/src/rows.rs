@@ -34,7 +34,7 @@ impl<W: Write> RowWriter<W> {
             RowFormat::Json => {
                 let head = json!({
                     "file": source,
-                    "model": card.display_name(),
+                    "model": card.name,
                     "version": card.version,
                     "kind": card.kind,
                     "labels": card.labels,

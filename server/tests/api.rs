@@ -28,7 +28,7 @@ async fn the_demo_is_heard_part_by_part_in_json() {
     assert_eq!(answer.content_type, "application/json");
     let analysis = answer.json();
     assert_eq!(analysis["file"], "demo.flac");
-    assert_eq!(analysis["model"], "frame-activation + convnet-1s");
+    assert_eq!(analysis["model"], "frame-activation");
     let duration = analysis["duration_s"].as_f64().unwrap();
     assert!((duration - 11.89).abs() < 0.05, "{duration}");
     let rows = analysis["rows"].as_array().unwrap().len() as f64;

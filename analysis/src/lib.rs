@@ -4,6 +4,7 @@
 
 pub mod clip;
 pub mod decode;
+pub mod memory;
 pub mod midi;
 pub mod model;
 pub mod outputs;
@@ -12,6 +13,7 @@ pub mod run;
 
 pub use clip::{ClipAggregate, ClipScores};
 pub use decode::{for_each_mono_block, read_mono, AudioInput};
+pub use memory::peak_memory_mib;
 pub use midi::MidiCurves;
 pub use model::load_model;
 pub use outputs::{AnalysisOutputs, Finished};

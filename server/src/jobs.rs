@@ -55,11 +55,6 @@ impl Jobs {
             .map_err(|_| internal("the analysis thread was lost"))?;
         outcome.unwrap_or_else(|_| Err(internal("the analysis failed unexpectedly on this input (the decoder or model gave up); the server goes on")))
     }
-
-    /// The time limit of one analysis.
-    pub fn time_limit(&self) -> Duration {
-        self.time_limit
-    }
 }
 
 fn internal(message: &str) -> ApiError {

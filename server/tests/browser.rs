@@ -6,9 +6,9 @@
 
 mod common;
 
+use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 
 use common::*;
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -31,7 +31,13 @@ impl Driver {
             "the browser test needs Debian's chromium and chromium-driver: run scripts/install-system-deps.sh"
         );
         let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let child = Command::new(CHROMEDRIVER).arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("chromedriver starts");
+        let mut child =
+            Command::new(CHROMEDRIVER).arg(format!("--port={port}")).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().expect("chromedriver starts");
+        // chromedriver says when it listens; connecting before that would be refused.
+        let mut lines = BufReader::new(child.stdout.take().expect("piped")).lines();
+        let started = lines.by_ref().map_while(Result::ok).any(|line| line.contains("started successfully"));
+        assert!(started, "chromedriver exited before it listened");
+        std::thread::spawn(move || lines.for_each(drop)); // drained, so its later logs never hit a closed pipe
         Self { child, port }
     }
 }
@@ -43,7 +49,7 @@ impl Drop for Driver {
     }
 }
 
-/// A headless Chromium session at 1280×900, retried while chromedriver comes up.
+/// A headless Chromium session at 1280×900.
 async fn browser(driver: &Driver) -> Client {
     let mut capabilities = serde_json::Map::new();
     let options = json!({
@@ -51,18 +57,8 @@ async fn browser(driver: &Driver) -> Client {
         "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,900", "--hide-scrollbars"],
     });
     capabilities.insert("goog:chromeOptions".into(), options);
-    let started = Instant::now();
-    loop {
-        let mut builder = ClientBuilder::new(HttpConnector::new());
-        match builder.capabilities(capabilities.clone()).connect(&format!("http://127.0.0.1:{}", driver.port)).await {
-            Ok(client) => return client,
-            Err(error) if started.elapsed() < Duration::from_secs(20) => {
-                let _ = error;
-                tokio::time::sleep(Duration::from_millis(200)).await;
-            }
-            Err(error) => panic!("no browser session: {error}"),
-        }
-    }
+    let mut builder = ClientBuilder::new(HttpConnector::new());
+    builder.capabilities(capabilities).connect(&format!("http://127.0.0.1:{}", driver.port)).await.expect("a browser session")
 }
 
 /// Seconds of `[start, end)` covered by `segments` ("a-b;c-d").
@@ -84,12 +80,16 @@ async fn uploading_the_demo_shows_each_instrument_in_its_part() {
     client.wait().for_element(Locator::Css("#model option")).await.expect("the models are listed");
     let picker = client.find(Locator::Css("#file")).await.unwrap();
     picker.send_keys(demo_path().canonicalize().unwrap().to_str().unwrap()).await.unwrap();
-    client
+    // The page ends every analysis in `done` or `error` (a failed fetch included).
+    let status = client
         .wait()
-        .at_most(Duration::from_secs(60))
-        .for_element(Locator::Css("#status[data-state='done']"))
+        .forever()
+        .for_element(Locator::Css("#status[data-state='done'], #status[data-state='error']"))
         .await
-        .expect("the analysis finishes on the page");
+        .unwrap();
+    let state = status.attr("data-state").await.unwrap();
+    let error = client.find(Locator::Id("error")).await.unwrap().text().await.unwrap_or_default();
+    assert_eq!(state.as_deref(), Some("done"), "the page shows an error: {error}");
     let mut segments = std::collections::HashMap::new();
     for lane in client.find_all(Locator::Css("#lanes .lane")).await.unwrap() {
         let code = lane.attr("data-code").await.unwrap().unwrap_or_default();

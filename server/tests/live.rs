@@ -35,7 +35,7 @@ async fn streamed_pcm_comes_back_as_rows_that_hear_the_trumpet() {
     let mut rows: Vec<(f64, f64)> = Vec::new();
     let end = samples.len() as f64 / rate as f64 - 0.6; // the last frames wait for more audio
     while rows.last().is_none_or(|&(t, _)| t < end - 1.0) {
-        let message = tokio::time::timeout(std::time::Duration::from_secs(60), receiver.next()).await.expect("rows keep coming");
+        let message = receiver.next().await; // a silent server closes the stream (its idle timeout)
         let Some(Ok(Message::Text(text))) = message else { panic!("the stream ended early: {message:?}") };
         let reply: Value = serde_json::from_str(&text).unwrap();
         assert_eq!(reply["type"], "rows", "{reply}");

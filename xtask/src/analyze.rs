@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
-use instrumeter_analysis::{analyse, clip_table, load_model, AnalysisOutputs, AudioInput, RowFormat, RowWriter};
+use instrumeter_analysis::{analyse, clip_table, load_model, peak_memory_mib, AnalysisOutputs, AudioInput, RowFormat, RowWriter};
 
 /// Output formats of `analyze`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -127,12 +127,4 @@ fn analyse_file(file: &Path, card_path: Option<&Path>, formats: &[Format], out: 
         std::fs::write(&path, midi).with_context(|| format!("cannot write {}", path.display()))?;
     }
     Ok(format!("{}: {seconds:.1} s → {}", file.display(), finished.clip.summary(&card)))
-}
-
-/// The process's peak resident memory (Linux), to show that long files stream.
-fn peak_memory_mib() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib / 1024.0)
 }

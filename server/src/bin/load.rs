@@ -105,14 +105,7 @@ fn report(samples: &[Sample], clip_s: f64, wall_s: f64) {
     let analysed = (samples.len() - failed) as f64 * clip_s;
     println!("requests {} | failed {failed} | latency p50 {:.0} ms, p99 {:.0} ms", samples.len(), quantile(0.5), quantile(0.99));
     println!("audio analysed {analysed:.0} s in {wall_s:.1} s wall = {:.1} audio s per wall s", analysed / wall_s);
-    if let Some(peak) = peak_rss_mib() {
+    if let Some(peak) = instrumeter_analysis::peak_memory_mib() {
         println!("peak RSS {peak:.0} MiB");
     }
-}
-
-/// The process's peak resident memory (Linux).
-fn peak_rss_mib() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let kib: f64 = status.lines().find(|l| l.starts_with("VmHWM:"))?.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib / 1024.0)
 }

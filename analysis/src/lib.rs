@@ -4,6 +4,7 @@
 
 pub mod clip;
 pub mod decode;
+pub mod matrix;
 pub mod memory;
 pub mod midi;
 pub mod model;
@@ -13,6 +14,7 @@ pub mod run;
 
 pub use clip::{ClipAggregate, ClipScores};
 pub use decode::{for_each_mono_block, read_mono, AudioInput};
+pub use matrix::ActivationMatrix;
 pub use memory::peak_memory_mib;
 pub use midi::MidiCurves;
 pub use model::load_model;

@@ -1,4 +1,5 @@
-//! What one analysis writes as results arrive: row outputs (JSON/CSV), MIDI curves and the clip sums.
+//! What one analysis writes as results arrive: row outputs (JSON/CSV), MIDI curves, the
+//! activation matrix and the clip sums.
 
 use std::io::Write;
 
@@ -7,6 +8,7 @@ use instrumeter::engine::{AnalysisOutput, ModelStatus, StageOutput};
 use instrumeter::models::ModelCard;
 
 use crate::clip::{ClipAggregate, ClipScores};
+use crate::matrix::ActivationMatrix;
 use crate::midi::MidiCurves;
 use crate::rows::RowWriter;
 use crate::run::record_failure;
@@ -16,6 +18,7 @@ pub struct AnalysisOutputs<W: Write> {
     card: ModelCard,
     rows: Vec<RowWriter<W>>,
     midi: Option<MidiCurves>,
+    matrix: Option<ActivationMatrix>,
     clip: ClipAggregate,
     error: Option<String>,
 }
@@ -27,13 +30,21 @@ pub struct Finished<W> {
     pub rows: Vec<W>,
     /// The MIDI file, when asked for.
     pub midi: Option<Vec<u8>>,
+    /// Every row, when asked for ([`AnalysisOutputs::keep_matrix`]).
+    pub matrix: Option<ActivationMatrix>,
 }
 
 impl<W: Write + Send> AnalysisOutputs<W> {
     /// Outputs for `card`'s model: the given row writers, and MIDI curves when `midi`.
     pub fn new(card: &ModelCard, rows: Vec<RowWriter<W>>, midi: bool) -> Self {
         let midi = midi.then(|| MidiCurves::new(card));
-        Self { card: card.clone(), clip: ClipAggregate::new(card.labels.len()), rows, midi, error: None }
+        Self { card: card.clone(), clip: ClipAggregate::new(card.labels.len()), rows, midi, matrix: None, error: None }
+    }
+
+    /// Also keeps every row in memory as an [`ActivationMatrix`] (about 8 MB per hour).
+    pub fn keep_matrix(mut self) -> Self {
+        self.matrix = Some(ActivationMatrix::new(&self.card));
+        self
     }
 
     /// Closes every output of an analysis of `duration_s` seconds; an error if the model or a
@@ -45,7 +56,7 @@ impl<W: Write + Send> AnalysisOutputs<W> {
         let clip = self.clip.finish(&self.card);
         let rows = self.rows.into_iter().map(|writer| writer.finish(&clip, duration_s)).collect::<Result<_>>()?;
         let midi = self.midi.map(|midi| midi.to_bytes()).transpose()?;
-        Ok(Finished { clip, rows, midi })
+        Ok(Finished { clip, rows, midi, matrix: self.matrix })
     }
 }
 
@@ -66,6 +77,9 @@ impl<W: Write + Send> AnalysisOutput for AnalysisOutputs<W> {
         }
         if let Some(midi) = self.midi.as_mut() {
             midi.add(time_s, values);
+        }
+        if let Some(matrix) = self.matrix.as_mut() {
+            matrix.push(start, values);
         }
     }
 }

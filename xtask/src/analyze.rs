@@ -16,6 +16,8 @@ pub enum Format {
     Json,
     Csv,
     Midi,
+    /// `<stem>.activations.npy` (float32, rows × labels) and `<stem>.times.npy` (float64, row starts in s).
+    Npy,
 }
 
 const AUDIO_EXTENSIONS: [&str; 6] = ["wav", "flac", "mp3", "ogg", "oga", "wave"];
@@ -103,11 +105,14 @@ fn analyse_file(file: &Path, card_path: Option<&Path>, formats: &[Format], out: 
         let format = match format {
             Format::Json => RowFormat::Json,
             Format::Csv => RowFormat::Csv,
-            Format::Midi => continue,
+            Format::Midi | Format::Npy => continue,
         };
         rows.push(RowWriter::new(format, row_file(format, &base)?, &file.display().to_string(), &card)?);
     }
-    let outputs = AnalysisOutputs::new(&card, rows, formats.contains(&Format::Midi));
+    let mut outputs = AnalysisOutputs::new(&card, rows, formats.contains(&Format::Midi));
+    if formats.contains(&Format::Npy) {
+        outputs = outputs.keep_matrix();
+    }
     let mut next_report = 0.0;
     let mut report = |seconds: f64| {
         if seconds >= next_report {
@@ -121,6 +126,9 @@ fn analyse_file(file: &Path, card_path: Option<&Path>, formats: &[Format], out: 
     if formats.contains(&Format::Csv) {
         let path = base.with_extension("clip.csv");
         std::fs::write(&path, clip_table(&card, &finished.clip)).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    if let Some(matrix) = &finished.matrix {
+        matrix.write_npy(&base)?;
     }
     if let Some(midi) = finished.midi {
         let path = out.join(format!("{stem}.mid"));

@@ -80,6 +80,36 @@ fn fixture_audio_matches_the_golden_analysis() {
     assert_eq!(&midi[..4], b"MThd");
 }
 
+/// Reads a `.npy` file's shape and data.
+fn read_npy<T: npyz::Deserialize>(path: &Path) -> (Vec<u64>, Vec<T>) {
+    let file = npyz::NpyFile::new(std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))).unwrap();
+    (file.shape().to_vec(), file.into_vec().unwrap())
+}
+
+#[test]
+fn npy_export_holds_the_rows_and_their_times() {
+    let dir = tempfile::tempdir().unwrap();
+    let card = write_model(dir.path(), "frame-test", frame_model());
+    let out = dir.path().join("out");
+    let fixture = workspace().join("tests/fixtures/mel/tones_44100.wav");
+    let result = analyze(&[fixture.to_str().unwrap(), "--model", card.to_str().unwrap(), "--format", "csv,npy", "--out", out.to_str().unwrap()]);
+    assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+    let (shape, values) = read_npy::<f32>(&out.join("tones_44100.activations.npy"));
+    let (time_shape, times) = read_npy::<f64>(&out.join("tones_44100.times.npy"));
+    let csv = std::fs::read_to_string(out.join("tones_44100.frames.csv")).unwrap();
+    let rows: Vec<Vec<f64>> = csv.lines().skip(1).map(|line| line.split(',').map(|v| v.parse().unwrap()).collect()).collect();
+    let labels = rows[0].len() - 1;
+    assert_eq!(shape, [rows.len() as u64, labels as u64]);
+    assert_eq!(time_shape, [rows.len() as u64]);
+    for (i, row) in rows.iter().enumerate() {
+        assert!((times[i] - row[0]).abs() < 1e-4, "row {i}: time {} vs csv {}", times[i], row[0]);
+        for (j, &v) in row[1..].iter().enumerate() {
+            assert!((values[i * labels + j] as f64 - v).abs() < 1e-4, "row {i} label {j}");
+        }
+    }
+    assert!(times.windows(2).all(|w| w[1] > w[0]), "row times rise");
+}
+
 #[test]
 fn unreadable_files_are_reported_and_the_rest_still_analysed() {
     let dir = tempfile::tempdir().unwrap();

@@ -13,7 +13,7 @@ pub use config::{FrontendConfig, FrontendError};
 pub use mel::MelFilterbank;
 pub use resample::StreamResampler;
 pub use sanitize::replace_non_finite;
-pub use stft::StreamingStft;
+pub use stft::{periodic_hann, StreamingStft};
 
 /// Turns a stream of host-rate mono samples into log-mel frames, calling back once per frame.
 pub struct LogMelFrontend {

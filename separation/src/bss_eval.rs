@@ -24,28 +24,43 @@ pub struct BssScores {
 
 /// Scores `estimates[j]` against `references[j]` for every j (all the same length, none silent).
 pub fn bss_eval_sources(references: &[Vec<f64>], estimates: &[Vec<f64>]) -> Result<BssScores> {
+    if let Some(j) = estimates.iter().position(|s| is_silent(s)) {
+        anyhow::bail!("estimate {j} is silent (all zeros): BSS-eval cannot score it");
+    }
+    bss_eval_with_misses(references, estimates)
+}
+
+/// As [`bss_eval_sources`], but a silent estimate (a stem the separation left empty) scores
+/// SDR −∞ and SIR, SAR NaN instead of failing the rest.
+pub fn bss_eval_with_misses(references: &[Vec<f64>], estimates: &[Vec<f64>]) -> Result<BssScores> {
     let sources = references.len();
     ensure!(sources > 0 && estimates.len() == sources, "{} references and {} estimates: one estimate per reference", sources, estimates.len());
     let samples = references[0].len();
     ensure!(samples > 0 && references.iter().chain(estimates).all(|s| s.len() == samples), "every reference and estimate must have the same, non-zero length");
-    for (kind, signals) in [("reference", references), ("estimate", estimates)] {
-        if let Some(j) = signals.iter().position(|s| s.iter().all(|&v| v == 0.0)) {
-            anyhow::bail!("{kind} {j} is silent (all zeros): BSS-eval cannot score it");
-        }
+    if let Some(j) = references.iter().position(|s| is_silent(s)) {
+        anyhow::bail!("reference {j} is silent (all zeros): BSS-eval cannot score it");
     }
     let spectra = Spectra::new(references, samples);
     let all = Projector::new(&spectra, &(0..sources).collect::<Vec<_>>())?;
     let mut scores = BssScores { sdr: Vec::new(), sir: Vec::new(), sar: Vec::new() };
     for (j, estimate) in estimates.iter().enumerate() {
-        let estimate_spectrum = spectra.transform(estimate);
-        let own = Projector::new(&spectra, &[j])?.project(&spectra, &estimate_spectrum);
-        let full = all.project(&spectra, &estimate_spectrum);
-        let (sdr, sir, sar) = criteria(&own, &full, estimate);
+        let (sdr, sir, sar) = if is_silent(estimate) {
+            (f64::NEG_INFINITY, f64::NAN, f64::NAN)
+        } else {
+            let estimate_spectrum = spectra.transform(estimate);
+            let own = Projector::new(&spectra, &[j])?.project(&spectra, &estimate_spectrum);
+            let full = all.project(&spectra, &estimate_spectrum);
+            criteria(&own, &full, estimate)
+        };
         scores.sdr.push(sdr);
         scores.sir.push(sir);
         scores.sar.push(sar);
     }
     Ok(scores)
+}
+
+fn is_silent(signal: &[f64]) -> bool {
+    signal.iter().all(|&v| v == 0.0)
 }
 
 /// SDR, SIR, SAR from the projections on the own reference (`s_true + e_spat`) and on all

@@ -6,14 +6,16 @@ pub mod bss_eval;
 pub mod guide;
 pub mod masks;
 pub mod nmf;
+pub mod pipeline;
 pub mod separator;
 pub mod stft;
 pub mod templates;
 
-pub use bss_eval::{bss_eval_sources, BssScores};
-pub use guide::FrameGates;
+pub use bss_eval::{bss_eval_sources, bss_eval_with_misses, BssScores};
+pub use guide::{FrameGates, GateSettings};
 pub use nmf::NmfSettings;
-pub use separator::{Separator, SeparatorSettings};
+pub use pipeline::{guide_from_model, separate_input, Guide};
+pub use separator::{Separator, SeparatorSettings, Sink};
 pub use templates::TemplateBank;
 
 /// Sample rate of separation (the models' analysis rate), in Hz.

@@ -31,6 +31,16 @@ pub fn source_models(w: &Matrix, h: &Matrix, owner: &[usize], sources: usize) ->
     models
 }
 
+/// Adds to the last source (the residual) what no source explains, `max(V − Σ models, 0)`, so
+/// energy that none of the templates fits goes to the residual, not to whichever stem is open.
+pub fn add_unexplained(v: &Matrix, models: &mut [Matrix]) {
+    let (last, stems) = models.split_last_mut().expect("at least the residual");
+    for (i, &magnitude) in v.data.iter().enumerate() {
+        let explained: f32 = stems.iter().map(|m| m.data[i]).sum::<f32>() + last.data[i];
+        last.data[i] += (magnitude - explained).max(0.0);
+    }
+}
+
 /// Splits frame `frame`'s spectrum `mix` into `stems[s]` for every source but the last, which is
 /// not a stem: what the stems leave of the mix goes to `residual`. `power` 2 is the Wiener mask;
 /// 1 divides the magnitudes.
@@ -69,5 +79,10 @@ mod tests {
         let silent = source_models(&w, &Matrix { rows: 3, cols: 1, data: vec![0.0; 3] }, &[0, 1, 2], 3);
         split_frame(&mix, &silent, 0, 2.0, &mut stems, &mut residual);
         assert_eq!(residual, mix, "nothing explained: all to the residual");
+        let mut models = source_models(&w, &h, &[0, 1, 2], 3);
+        let v = Matrix { rows: BINS, cols: 1, data: vec![100.0; BINS] };
+        add_unexplained(&v, &mut models);
+        split_frame(&mix, &models, 0, 2.0, &mut stems, &mut residual);
+        assert!(residual[10].norm() > 0.9 * mix[10].norm(), "a loud bin the templates do not explain goes to the residual");
     }
 }

@@ -43,6 +43,8 @@ fn silent_or_mismatched_signals_are_errors() {
     let error = bss_eval_sources(&[tone.clone()], &[vec![0.0; 2000]]).unwrap_err().to_string();
     assert!(error.contains("silent"), "{error}");
     assert!(bss_eval_sources(&[tone.clone()], &[tone[..100].to_vec()]).is_err());
+    let with_miss = instrumeter_separation::bss_eval_with_misses(&[tone.clone(), tone.iter().map(|v| v * v).collect()], &[tone.clone(), vec![0.0; 2000]]).unwrap();
+    assert!(with_miss.sdr[0] > 100.0 && with_miss.sdr[1] == f64::NEG_INFINITY && with_miss.sir[1].is_nan());
     let perfect = bss_eval_sources(&[tone.clone()], &[tone]).unwrap();
     assert!(perfect.sdr[0] > 100.0, "a perfect estimate: {} dB", perfect.sdr[0]);
 }

@@ -9,6 +9,7 @@ mod picture;
 mod process_bench;
 mod release_bundle;
 mod screenshot;
+mod separation;
 mod signals;
 mod synth;
 mod train;
@@ -76,6 +77,12 @@ enum Command {
         #[arg(long, default_value = "docs/editor.png")]
         png: PathBuf,
     },
+    /// Split a mix into one stem per instrument heard (+ residual): NMF guided by the model's activations.
+    Separate(separation::SeparateOptions),
+    /// Learn the separation template bank (models/separation-templates) from the real notes.
+    Templates(separation::templates::TemplateOptions),
+    /// Score guided against unguided separation (BSS-eval) on `synth --stems` mixes.
+    SeparateEval(separation::bench::SeparateEvalOptions),
     /// Measure front-end throughput (against librosa when Python has it) and process() cost.
     Bench {
         /// Seconds of audio to time.
@@ -95,6 +102,9 @@ fn main() -> Result<()> {
         Command::Import(options) => train::import(&options),
         Command::Synth(options) => synth::run(&options),
         Command::Bench { seconds } => bench::run(seconds),
+        Command::Separate(options) => separation::run(&options),
+        Command::Templates(options) => separation::templates::run(&options),
+        Command::SeparateEval(options) => separation::bench::run(&options),
         Command::Eval(options) => eval::run(&options),
         Command::Screenshot { file, seconds, png } => screenshot::run(file, seconds, &png),
     }

@@ -60,6 +60,16 @@ impl Augmentation {
         if let Some(noise_db) = self.noise_db {
             add_noise(mix, noise_db, rng);
         }
+        self.normalise_peak(mix)
+    }
+
+    /// The same draw without tilt, room or noise (mixes that are the sum of their stems).
+    pub fn dry(self) -> Self {
+        Self { tilt_db: 0.0, room: None, noise_db: None, ..self }
+    }
+
+    /// Scales `mix` to the drawn peak level; returns the gain.
+    pub fn normalise_peak(&self, mix: &mut [f32]) -> f32 {
         let peak = mix.iter().fold(0.0f32, |peak, v| peak.max(v.abs()));
         let gain = if peak > 0.0 { db_to_gain(self.peak_dbfs) / peak } else { 1.0 };
         mix.iter_mut().for_each(|v| *v *= gain);

@@ -29,6 +29,9 @@ const BAND_SALT: u64 = 0xBA5D_0B0E;
 /// A rendered clip: audio at the analysis rate, its labels, and its manifest entry.
 pub struct Clip {
     pub audio: Vec<f32>,
+    /// Each stem as it sounds in the mix, `(class, audio)`, when the sources ask for dry stems
+    /// (the mix is then their sum).
+    pub stems: Vec<(usize, Vec<f32>)>,
     pub labels: Labels,
     pub record: ClipRecord,
 }
@@ -85,12 +88,25 @@ pub fn render_clip(sources: &Sources, split: Split, id: String, clip_seed: u64, 
         stems.push((class, stem.audio, level_db));
     }
     let augmentation = Augmentation::draw(&mut rng);
-    let gain_db = 20.0 * augmentation.apply(&mut mix, &mut rng).log10();
+    let (augmentation, gain) = if sources.dry_stems {
+        let dry = augmentation.dry();
+        let gain = dry.normalise_peak(&mut mix);
+        (dry, gain)
+    } else {
+        let gain = augmentation.apply(&mut mix, &mut rng);
+        (augmentation, gain)
+    };
+    let gain_db = 20.0 * gain.log10();
     let levels: Vec<(usize, Vec<f32>)> =
         stems.iter().map(|(class, audio, level_db)| (*class, frame_levels_db(audio).into_iter().map(|db| db + level_db + gain_db).collect())).collect();
     let labels = labels(&levels, frame_count(samples));
     let present = (0..CLASSES).filter(|&class| labels.presence[class]).map(|class| INSTRUMENTS[class].0).collect();
-    Ok(Clip { audio: mix, labels, record: ClipRecord { id, stems: records, band, augmentation, gain_db, present } })
+    let kept_stems = if sources.dry_stems {
+        stems.iter().map(|(class, audio, level_db)| (*class, audio.iter().map(|v| v * db_to_gain(*level_db) * gain).collect())).collect()
+    } else {
+        Vec::new()
+    };
+    Ok(Clip { audio: mix, stems: kept_stems, labels, record: ClipRecord { id, stems: records, band, augmentation, gain_db, present } })
 }
 
 /// `(class, level_db)` per stem: the band's, or 1–4 distinct classes of `playable` at random
@@ -213,6 +229,19 @@ mod tests {
             let clip = render_from(&sources, Split::Valid, seed);
             assert!(clip.record.stems.iter().all(|stem| [INSTRUMENTS[0].0, INSTRUMENTS[1].0].contains(&stem.class)), "seed {seed}");
         }
+    }
+
+    #[test]
+    fn dry_stems_add_up_to_their_mix() {
+        let notes = fake_notes();
+        let clip = render_from(&Sources { notes: &notes, dry_stems: true, ..Sources::default() }, Split::Test, 7);
+        assert_eq!(clip.stems.len(), clip.record.stems.len());
+        assert!(clip.record.augmentation.room.is_none() && clip.record.augmentation.noise_db.is_none());
+        for (n, &sample) in clip.audio.iter().enumerate() {
+            let sum: f32 = clip.stems.iter().map(|(_, audio)| audio[n]).sum();
+            assert!((sum - sample).abs() < 1e-5, "sample {n}: stems {sum} vs mix {sample}");
+        }
+        assert!(render(7).stems.is_empty(), "no stems unless asked");
     }
 
     #[test]

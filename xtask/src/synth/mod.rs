@@ -11,7 +11,7 @@ mod manifest;
 mod mix;
 mod output;
 mod phrase;
-mod real_notes;
+pub mod real_notes;
 mod real_phrase;
 mod render;
 mod resample;
@@ -116,6 +116,11 @@ pub struct SynthOptions {
     /// test do not change.
     #[arg(long, default_value_t = 0.0, value_parser = share)]
     pub band_mixes: f64,
+    /// Keep every clip's stems (`<split>/<id>.stems/<code>.wav`, as each sounds in the mix) and
+    /// leave the mixes dry (no tilt, room or noise, so a mix is the sum of its stems): data for
+    /// separation benchmarks (`cargo xtask separate-eval`).
+    #[arg(long)]
+    pub stems: bool,
 }
 
 /// A share in 0–1.
@@ -191,7 +196,7 @@ pub fn run(options: &SynthOptions) -> Result<()> {
             let band_share = if training { options.band_mixes } else { 0.0 };
             let solos = solos.as_ref().filter(|_| training).map_or(&[][..], |solos| &solos.per_class);
             let real_share = options.real_share.filter(|_| training);
-            let sources = Sources { fonts, notes: notes.for_split(split), patches, solos, stem_timbre: !options.no_stem_timbre, body_shift, note_body_shift, band_share, real_share };
+            let sources = Sources { fonts, notes: notes.for_split(split), patches, solos, stem_timbre: !options.no_stem_timbre, body_shift, note_body_shift, band_share, real_share, dry_stems: options.stems };
             render_split(split, options, &sources)
         })
         .collect::<Result<Vec<_>>>()?;

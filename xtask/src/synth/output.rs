@@ -19,9 +19,17 @@ struct LabelsFile {
     targets: Vec<[f32; CLASSES]>,
 }
 
-/// Writes `<dir>/<id>.wav` and `<dir>/<id>.labels.json`.
+/// Writes `<dir>/<id>.wav` and `<dir>/<id>.labels.json` (and `<dir>/<id>.stems/<code>.wav`
+/// when the clip kept its stems).
 pub fn write_clip(dir: &Path, clip: &Clip) -> Result<()> {
     write_wav(&dir.join(format!("{}.wav", clip.record.id)), &clip.audio)?;
+    if !clip.stems.is_empty() {
+        let stems = dir.join(format!("{}.stems", clip.record.id));
+        std::fs::create_dir_all(&stems).with_context(|| format!("cannot create {}", stems.display()))?;
+        for (class, audio) in &clip.stems {
+            write_wav(&stems.join(format!("{}.wav", instrumeter::models::INSTRUMENTS[*class].0)), audio)?;
+        }
+    }
     let labels = LabelsFile {
         presence: clip.labels.presence.map(u8::from),
         frames: clip.labels.targets.len(),

@@ -46,6 +46,8 @@ pub struct Sources<'a> {
     /// Share of the stems of a class with real notes that are played with them (where SoundFonts
     /// are there too); `None`: each class's own share (`ClassStyle::real_share`).
     pub real_share: Option<f64>,
+    /// Mixes stay dry (no tilt, room or noise; the peak gain only) and keep their stems.
+    pub dry_stems: bool,
 }
 
 impl Sources<'_> {

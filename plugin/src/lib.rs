@@ -14,12 +14,14 @@ pub mod testkit;
 
 use std::num::NonZeroU32;
 use std::sync::Arc;
+use std::time::Duration;
 
 use nice_plug::midi::{Channel, Key, VoiceID};
 use nice_plug::prelude::*;
 
-use automation::AutomationEvent;
-use live::{LiveAnalysis, LiveLink};
+use automation::{AutomationEvent, AutomationSettings};
+use engine::aligned_latency_samples;
+use live::{expected_model_latency_s, LiveAnalysis, LiveLink};
 use params::{AnalysisSource, InstrumeterParams};
 
 /// The plugin: passes audio through, feeds the chosen input to the analysis worker and sends the
@@ -32,7 +34,18 @@ pub struct Instrumeter {
     link: Arc<LiveLink>,
     /// The host renders offline (a bounce): process() may wait for the worker, so nothing is dropped.
     offline: bool,
+    host_rate: f64,
+    /// Samples processed since activation (the aligned mode's clock).
+    samples_done: u64,
+    /// The model's latency the aligned mode delays by: the running model's once known, kept
+    /// across activations (so a restart after a change reports the new figure at once).
+    model_latency_s: f32,
 }
+
+/// Samples per automation step in the aligned mode (each step reads the values due at its time).
+const ALIGNED_STEP: usize = 64;
+/// In offline renders, the longest the aligned mode waits for a value the worker has not sent.
+const OFFLINE_PATIENCE: Duration = Duration::from_millis(500);
 
 impl Plugin for Instrumeter {
     const NAME: &'static str = "Instrumeter";
@@ -77,11 +90,15 @@ impl Plugin for Instrumeter {
         &mut self,
         _layout: &AudioIOLayout,
         buffer_config: &BufferConfig,
-        _context: &mut impl ActivateContext<Self>,
+        context: &mut impl ActivateContext<Self>,
     ) -> bool {
         self.deactivate();
         self.offline = buffer_config.process_mode == ProcessMode::Offline;
+        (self.host_rate, self.samples_done) = (buffer_config.sample_rate as f64, 0);
         let card = self.params.model_path.read().map(|path| path.clone()).unwrap_or_default();
+        if self.model_latency_s == 0.0 {
+            self.model_latency_s = expected_model_latency_s(card.as_deref());
+        }
         let started = LiveAnalysis::start(
             buffer_config.sample_rate as f64,
             buffer_config.max_buffer_size as usize,
@@ -90,7 +107,12 @@ impl Plugin for Instrumeter {
             self.link.clone(),
         );
         match started {
-            Ok(live) => self.live = Some(live),
+            Ok(mut live) => {
+                let latency = aligned_latency(&self.params, self.model_latency_s, self.host_rate);
+                live.delay.set_delay(latency as usize);
+                context.set_latency_samples(latency);
+                self.live = Some(live);
+            }
             // Audio still passes through; only the analysis is off.
             Err(error) => nice_error!("analysis disabled: {error}"),
         }
@@ -115,11 +137,30 @@ impl Plugin for Instrumeter {
             (Some(channels), true) => live.tap.push_downmix_offline(channels),
             (None, _) => {}
         }
+        let running = live.controls.model_latency_s();
+        if running > 0.0 {
+            self.model_latency_s = running;
+        }
+        let latency = aligned_latency(&self.params, self.model_latency_s, self.host_rate);
+        if latency as usize != live.delay.delay() {
+            // Mode switched or model swapped: the host restarts the plugin to take the new figure.
+            live.delay.set_delay(latency as usize);
+            context.set_latency_samples(latency);
+        }
+        live.delay.process(buffer.as_slice());
         let settings = self.params.automation_settings();
-        live.automation.process(&live.controls, &settings, samples, &mut |event| {
-            // A full host queue drops the event; later changes still arrive.
+        // A full host queue drops an event; later changes still arrive.
+        let mut send = |event: AutomationEvent| {
             let _ = context.try_send_event(note_event(event));
-        });
+        };
+        if latency == 0 {
+            live.aligned.drain();
+            live.automation.process(&live.controls, &settings, samples, &mut send);
+        } else {
+            let patience = if self.offline { OFFLINE_PATIENCE } else { Duration::ZERO };
+            aligned_automation(live, &settings, self.samples_done, samples, patience, &mut send);
+        }
+        self.samples_done += samples as u64;
         ProcessStatus::Normal
     }
 
@@ -127,6 +168,25 @@ impl Plugin for Instrumeter {
         if let Some(mut live) = self.live.take() {
             nice_log!("{}", live.stop());
         }
+    }
+}
+
+/// The aligned mode's delay (0 when it is off), in samples.
+fn aligned_latency(params: &InstrumeterParams, model_latency_s: f32, host_rate: f64) -> u32 {
+    if params.aligned.value() { aligned_latency_samples(model_latency_s, host_rate) } else { 0 }
+}
+
+/// Automation in the aligned mode: in steps of [`ALIGNED_STEP`], each reading the values of the
+/// frame its (delayed) output sample shows; events keep their place in the block.
+fn aligned_automation(live: &mut LiveAnalysis, settings: &AutomationSettings, block_start: u64, samples: usize, patience: Duration, send: &mut impl FnMut(AutomationEvent)) {
+    let delay = live.delay.delay() as f64;
+    let mut offset = 0;
+    while offset < samples {
+        let len = ALIGNED_STEP.min(samples - offset);
+        let input_time = (block_start + offset as u64) as f64 - delay;
+        let controls = live.aligned.at(input_time, &live.controls, patience);
+        live.automation.process(controls, settings, len, &mut |event| send(event.delayed(offset as u32)));
+        offset += len;
     }
 }
 

@@ -6,16 +6,21 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use triple_buffer::Output;
 
-use crate::automation::Automation;
+use crate::automation::{AlignedControls, Automation, DelayLine};
 use crate::engine::{
-    analysis_pipeline, AnalysisSnapshot, AnalysisTap, AnalysisWorker, Analyzer, ControlValues, LivePublisher,
-    PipelineConfig, ThresholdOverrides,
+    analysis_pipeline, control_timeline, AnalysisSnapshot, AnalysisTap, AnalysisWorker, Analyzer, ControlValues,
+    LivePublisher, PipelineConfig, ThresholdOverrides,
 };
+use crate::engine::model_latency_s;
 use crate::frontend::FrontendConfig;
-use crate::models::{ModelLoader, EMBEDDED_DEFAULT};
+use crate::models::{ModelCard, ModelLoader, EMBEDDED_DEFAULT};
 
 /// Seconds of audio the ring buffers while the worker is busy.
 const RING_SECONDS: f64 = 2.0;
+/// Longest delay of the aligned mode, in seconds (the models' latencies are under 1 s).
+const MAX_ALIGNED_DELAY_S: f64 = 2.0;
+/// Output channels the aligned mode's delay line holds.
+const MAX_CHANNELS: usize = 2;
 
 /// What the editor reaches of the current activation; empty while the plugin is inactive.
 /// Only the main and GUI threads lock it, never the audio thread.
@@ -59,6 +64,14 @@ fn request_startup_model(loader: &ModelLoader, card: Option<PathBuf>) {
     }
 }
 
+/// The latency of the model `card` names (else the embedded default's), read from its card
+/// before the model itself loads; 0 when neither can be read (the running model's then counts).
+pub fn expected_model_latency_s(card: Option<&std::path::Path>) -> f32 {
+    let from_file = card.and_then(|path| ModelCard::load(path).ok());
+    let from_embedded = || EMBEDDED_DEFAULT.as_ref().and_then(|e| ModelCard::from_json(e.card_json, std::path::Path::new("embedded")).ok());
+    from_file.or_else(from_embedded).map_or(0.0, |card| model_latency_s(&card))
+}
+
 /// Starts loading the embedded default, if this build has one.
 fn load_default(loader: &ModelLoader) {
     if let Some(default) = EMBEDDED_DEFAULT.as_ref() {
@@ -71,6 +84,9 @@ pub struct LiveAnalysis {
     pub tap: AnalysisTap,
     pub automation: Automation,
     pub controls: Arc<ControlValues>,
+    /// The aligned mode's delay line and time-stamped values.
+    pub delay: DelayLine,
+    pub aligned: AlignedControls,
     worker: AnalysisWorker,
     link: Arc<LiveLink>,
 }
@@ -87,14 +103,18 @@ impl LiveAnalysis {
     ) -> Result<Self, String> {
         let config = PipelineConfig { host_rate, max_block, ring_seconds: RING_SECONDS, frontend: FrontendConfig::default() };
         let (publisher, latest, controls) = LivePublisher::new(config.frontend.n_mels);
+        let (timeline, timeline_out) = control_timeline();
         let (loader, updates) = ModelLoader::new();
-        let analyzer = Analyzer::new(config.frontend.n_mels, publisher.with_overrides(overrides)).with_updates(updates);
+        let publisher = publisher.with_overrides(overrides).with_timeline(timeline);
+        let analyzer = Analyzer::new(config.frontend.n_mels, publisher).with_updates(updates);
         let (tap, analysis) = analysis_pipeline(&config, analyzer).map_err(|e| e.to_string())?;
         request_startup_model(&loader, card);
         let worker = AnalysisWorker::spawn(analysis).map_err(|e| format!("could not start the analysis thread: {e}"))?;
         *lock(&link.latest) = Some(latest);
         *lock(&link.loader) = Some(loader);
-        Ok(Self { tap, automation: Automation::new(host_rate as f32), controls, worker, link })
+        let delay = DelayLine::new(MAX_CHANNELS, (MAX_ALIGNED_DELAY_S * host_rate).ceil() as usize);
+        let aligned = AlignedControls::new(timeline_out, host_rate, &config.frontend);
+        Ok(Self { tap, automation: Automation::new(host_rate as f32), controls, delay, aligned, worker, link })
     }
 
     /// Stops the worker, unlinks the editor and summarises what it did.

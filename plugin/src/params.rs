@@ -34,6 +34,10 @@ pub struct InstrumeterParams {
     /// The input the analysis listens to.
     #[id = "source"]
     pub source: EnumParam<AnalysisSource>,
+    /// Aligned output: delay the audio by the analysis latency (reported to the host) so the MIDI
+    /// outputs line up with the sound in a bounce. Off: audio passes with zero latency.
+    #[id = "aligned"]
+    pub aligned: BoolParam,
     /// MIDI outputs: CC per instrument, gate notes, smoothing.
     #[nested(group = "Automation")]
     pub automation: AutomationParams,
@@ -113,6 +117,7 @@ impl Default for InstrumeterParams {
     fn default() -> Self {
         Self {
             source: EnumParam::new("Analyse", AnalysisSource::Main),
+            aligned: BoolParam::new("Aligned output", false),
             automation: AutomationParams::default(),
             instruments: std::array::from_fn(InstrumentParams::new),
             thresholds: ThresholdOverrides::default(),

@@ -147,3 +147,61 @@ fn a_noise_step_on_the_main_input_drives_the_drums_cc_and_gate() {
 fn the_sidechain_drives_the_outputs_when_selected_while_main_passes_through() {
     assert_step_response("Sidechain");
 }
+
+/// The aligned mode's delay for the test model at the test rate, in samples.
+fn expected_aligned_latency(folder: &Path) -> u32 {
+    let card = instrumeter::models::ModelCard::load(&folder.join("step.card.json")).unwrap();
+    instrumeter::engine::aligned_latency_samples(instrumeter::engine::model_latency_s(&card), RATE)
+}
+
+/// The "Aligned output" parameter's id and its "On" value.
+fn aligned_on(plugin: &mut HostedPlugin) -> (instrumeter_tests::host::ClapId, f64) {
+    let id = plugin.param_id("Aligned output");
+    (id, plugin.param_value_of_text(id, "On"))
+}
+
+#[test]
+fn aligned_output_delays_the_audio_and_lines_the_cc_up_with_it() {
+    let library = ClapLibrary::load(&built_clap_bundle());
+    let scratch = tempfile::tempdir().unwrap();
+    let (mut plugin, params) = plugin_with_test_model(&library, "Main", scratch.path());
+    let aligned = aligned_on(&mut plugin);
+    plugin.flush_params(&[aligned]);
+    let (step, step_at) = step_signal();
+    plugin.activate(RATE, 1, BLOCK as u32);
+    let delay = plugin.latency() as usize;
+    assert_eq!(delay as u32, expected_aligned_latency(scratch.path()), "the reported latency is the model's plus the margin");
+    let (output, events) = plugin.on_audio_thread(|audio| {
+        let [output, _] = audio.play_in_real_time([&step, &step], None, BLOCK, RATE, &params);
+        (output, audio.take_events())
+    });
+    plugin.deactivate();
+    assert!(output[..delay].iter().all(|&v| v == 0.0), "silence while the delay fills");
+    assert!(same_bits(&output[delay..], &step[..step.len() - delay]), "the output is the input, delayed, bit for bit");
+    let drums = cc_values(&events, 20 + DRUMS);
+    let rise = drums.iter().find(|(_, v)| *v >= 64).unwrap_or_else(|| panic!("drums CC never reached 64: {drums:?}"));
+    let hop = 512.0 * RATE / 22_050.0;
+    let error = rise.0 as f64 - (step_at as usize + delay) as f64;
+    println!("aligned: drums CC rises {error:+.0} samples from the step in the delayed output (one hop = {hop:.0})");
+    assert!(error.abs() <= hop, "the CC rose {error:+.0} samples from the delayed step, more than one hop ({hop:.0})");
+}
+
+#[test]
+fn switching_aligned_output_on_restarts_the_plugin_with_the_new_latency() {
+    let library = ClapLibrary::load(&built_clap_bundle());
+    let scratch = tempfile::tempdir().unwrap();
+    let (mut plugin, _) = plugin_with_test_model(&library, "Main", scratch.path());
+    plugin.activate(RATE, 1, BLOCK as u32);
+    assert_eq!(plugin.latency(), 0, "off by default: no latency");
+    let aligned = aligned_on(&mut plugin);
+    let silence = vec![0.0f32; BLOCK];
+    plugin.on_audio_thread(|audio| audio.process_block([&silence, &silence], None, &[aligned]));
+    plugin.run_main_thread_callbacks();
+    assert!(plugin.host(|host| host.restart_requested()), "a latency change while active asks the host for a restart");
+    plugin.deactivate();
+    plugin.activate(RATE, 1, BLOCK as u32);
+    plugin.run_main_thread_callbacks();
+    assert!(plugin.take_latency_changed(), "the host is told the latency changed");
+    assert_eq!(plugin.latency(), expected_aligned_latency(scratch.path()));
+    plugin.deactivate();
+}

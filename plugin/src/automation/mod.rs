@@ -1,8 +1,11 @@
 //! Activations → smoothed control values → MIDI CC and gate-note events, on the audio thread.
 //! Host-independent (the plugin converts [`AutomationEvent`]s to its host's events); allocation-free.
 
+mod aligned;
 mod gate;
 mod smoother;
+
+pub use aligned::{AlignedControls, DelayLine};
 
 use crate::engine::{ControlValues, INSTRUMENT_SLOTS};
 use gate::Gate;
@@ -52,6 +55,17 @@ pub enum AutomationEvent {
     NoteOn { timing: u32, channel: u8, note: u8, velocity: u8 },
     /// A gate closed.
     NoteOff { timing: u32, channel: u8, note: u8 },
+}
+
+impl AutomationEvent {
+    /// The same event `offset` samples later in the block.
+    pub fn delayed(self, offset: u32) -> Self {
+        match self {
+            Self::ControlChange { timing, channel, cc, value } => Self::ControlChange { timing: timing + offset, channel, cc, value },
+            Self::NoteOn { timing, channel, note, velocity } => Self::NoteOn { timing: timing + offset, channel, note, velocity },
+            Self::NoteOff { timing, channel, note } => Self::NoteOff { timing: timing + offset, channel, note },
+        }
+    }
 }
 
 /// What the analysis says about one instrument right now.

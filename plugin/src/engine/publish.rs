@@ -11,8 +11,11 @@ use super::aggregate::decide;
 use super::analyzer::{AnalysisOutput, ModelStatus};
 use super::stages::StageOutput;
 use super::thresholds::{instrument_slot, ThresholdOverrides};
+use super::timeline::{model_latency_s, row_centre_frames, ControlRecord};
 use super::LoopStats;
-use crate::models::{ModelCard, ModelKind};
+use crate::models::ModelCard;
+use ringbuf::traits::Producer;
+use ringbuf::HeapProd;
 
 /// Most classes a model may have (buffers are sized for this once).
 pub const MAX_CLASSES: usize = 32;
@@ -58,6 +61,8 @@ pub struct ControlValues {
     thresholds: [AtomicF32; MAX_CLASSES],
     slots: [AtomicUsize; MAX_CLASSES],
     classes: AtomicUsize,
+    /// The running model's latency (0 until one is ready), in seconds.
+    model_latency_s: AtomicF32,
 }
 
 impl Default for ControlValues {
@@ -69,6 +74,7 @@ impl Default for ControlValues {
             thresholds: std::array::from_fn(|_| AtomicF32::new(1.0)),
             slots: std::array::from_fn(|_| AtomicUsize::new(NO_SLOT)),
             classes: AtomicUsize::new(0),
+            model_latency_s: AtomicF32::new(0.0),
         }
     }
 }
@@ -97,6 +103,24 @@ impl ControlValues {
     /// The instrument slot ([`crate::models::INSTRUMENTS`] index) of class `index`, if it has one.
     pub fn slot(&self, index: usize) -> Option<usize> {
         self.slots.get(index).map(|s| s.load(Ordering::Relaxed)).filter(|&s| s != NO_SLOT)
+    }
+
+    /// The running model's latency in seconds (0 until a model is ready).
+    pub fn model_latency_s(&self) -> f32 {
+        self.model_latency_s.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn set_model_latency_s(&self, seconds: f32) {
+        self.model_latency_s.store(seconds, Ordering::Relaxed);
+    }
+
+    /// Copies the active model's classes and slots from `other` (the audio thread's own copy).
+    pub(crate) fn copy_slots_from(&self, other: &ControlValues) {
+        let classes = other.classes();
+        for (mine, theirs) in self.slots.iter().zip(&other.slots) {
+            mine.store(theirs.load(Ordering::Relaxed), Ordering::Relaxed);
+        }
+        self.classes.store(classes, Ordering::Relaxed);
     }
 
     /// Stores the newest values of class `class` (worker side; ignored out of range).
@@ -132,6 +156,10 @@ pub struct LivePublisher {
     overrides: ThresholdOverrides,
     controls: Arc<ControlValues>,
     frontend_latency_s: f32,
+    /// The aligned mode's queue, and the frames from a row's start to its centre.
+    timeline: Option<HeapProd<ControlRecord>>,
+    row_centre: u64,
+    record: ControlRecord,
 }
 
 impl LivePublisher {
@@ -162,6 +190,9 @@ impl LivePublisher {
             overrides: ThresholdOverrides::default(),
             controls: controls.clone(),
             frontend_latency_s: 0.0,
+            timeline: None,
+            row_centre: 0,
+            record: ControlRecord::default(),
         };
         (publisher, output, controls)
     }
@@ -169,6 +200,12 @@ impl LivePublisher {
     /// Decides with the user's threshold `overrides` where they are set.
     pub fn with_overrides(mut self, overrides: ThresholdOverrides) -> Self {
         self.overrides = overrides;
+        self
+    }
+
+    /// Also sends every row, time-stamped, to the aligned mode's queue (a full queue drops it).
+    pub fn with_timeline(mut self, timeline: HeapProd<ControlRecord>) -> Self {
+        self.timeline = Some(timeline);
         self
     }
 
@@ -186,7 +223,7 @@ impl LivePublisher {
         self.input.publish();
     }
 
-    fn set_activations(&mut self, row: u64, values: &[f32], decision_basis: &[f32]) {
+    fn set_activations(&mut self, row: u64, first_frame: u64, values: &[f32], decision_basis: &[f32]) {
         let classes = values.len().min(MAX_CLASSES);
         let state = &mut self.state;
         (state.row, state.classes) = (row, classes);
@@ -195,6 +232,14 @@ impl LivePublisher {
         decide(&decision_basis[..classes], &state.thresholds[..classes], &mut state.decisions[..classes]);
         for class in 0..classes {
             self.controls.store(class, values[class], decision_basis[class], state.thresholds[class]);
+        }
+        if let Some(timeline) = self.timeline.as_mut() {
+            let record = &mut self.record;
+            (record.frame, record.classes) = (first_frame + self.row_centre, classes);
+            record.activation[..classes].copy_from_slice(&values[..classes]);
+            record.decision_basis[..classes].copy_from_slice(&decision_basis[..classes]);
+            record.threshold[..classes].copy_from_slice(&state.thresholds[..classes]);
+            let _ = timeline.try_push(*record);
         }
     }
 
@@ -213,18 +258,6 @@ impl LivePublisher {
     }
 }
 
-/// Worst-case seconds from an input sample to the model value that includes it.
-fn model_latency_s(card: &ModelCard) -> f32 {
-    let frame_s = card.frontend.hop as f32 / card.frontend.sample_rate as f32;
-    let waiting_frames = match card.kind {
-        // A frame is final once the window starting after it has run.
-        ModelKind::FrameActivation => card.input.frames,
-        // A sample waits at most one hop for the next window to complete.
-        ModelKind::WindowClip => card.input.hop_frames,
-    };
-    waiting_frames as f32 * frame_s
-}
-
 impl AnalysisOutput for LivePublisher {
     fn on_model(&mut self, status: &ModelStatus, card: Option<&ModelCard>) {
         self.state.status = Arc::new(status.clone());
@@ -232,6 +265,8 @@ impl AnalysisOutput for LivePublisher {
             self.set_card(card);
             self.state.card = Some(Arc::new(card.clone()));
             self.state.latency_s = self.frontend_latency_s + model_latency_s(card);
+            self.row_centre = row_centre_frames(card);
+            self.controls.set_model_latency_s(model_latency_s(card));
             self.state.classes = 0;
         }
         self.publish();
@@ -239,8 +274,8 @@ impl AnalysisOutput for LivePublisher {
 
     fn on_output(&mut self, output: StageOutput<'_>) {
         match output {
-            StageOutput::Frame { index, activations } => self.set_activations(index, activations, activations),
-            StageOutput::Window { index, scores, aggregated, .. } => self.set_activations(index, scores, aggregated),
+            StageOutput::Frame { index, activations } => self.set_activations(index, index, activations, activations),
+            StageOutput::Window { index, start_frame, scores, aggregated } => self.set_activations(index, start_frame, scores, aggregated),
         }
         self.publish();
     }

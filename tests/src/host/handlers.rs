@@ -5,6 +5,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
 use clack_extensions::gui::{GuiSize, HostGui, HostGuiImpl};
+use clack_extensions::latency::{HostLatency, HostLatencyImpl};
 use clack_extensions::log::{HostLog, HostLogImpl, LogSeverity};
 use clack_extensions::params::{
     HostParams, HostParamsImplMainThread, HostParamsImplShared, ParamClearFlags, ParamRescanFlags,
@@ -21,7 +22,7 @@ impl HostHandlers for TestHost {
     type AudioProcessor<'a> = ();
 
     fn declare_extensions(builder: &mut HostExtensions<Self>, _shared: &Self::Shared<'_>) {
-        builder.register::<HostLog>().register::<HostParams>().register::<HostState>().register::<HostGui>();
+        builder.register::<HostLog>().register::<HostParams>().register::<HostState>().register::<HostGui>().register::<HostLatency>();
     }
 }
 
@@ -106,12 +107,18 @@ impl HostGuiImpl for TestHostShared {
 pub struct TestHostMainThread {
     state_dirty: Cell<bool>,
     params_rescanned: Cell<bool>,
+    latency_changed: Cell<bool>,
 }
 
 impl TestHostMainThread {
     /// Whether the plugin marked its state dirty since the last call.
     pub fn take_state_dirty(&self) -> bool {
         self.state_dirty.replace(false)
+    }
+
+    /// Whether the plugin said its latency changed since the last call.
+    pub fn take_latency_changed(&self) -> bool {
+        self.latency_changed.replace(false)
     }
 
     /// Whether the plugin asked for a parameter rescan since the last call.
@@ -128,6 +135,12 @@ impl HostParamsImplMainThread for TestHostMainThread {
     }
 
     fn clear(&self, _param_id: ClapId, _flags: ParamClearFlags) {}
+}
+
+impl HostLatencyImpl for TestHostMainThread {
+    fn changed(&self) {
+        self.latency_changed.set(true);
+    }
 }
 
 impl HostStateImpl for TestHostMainThread {

@@ -1,6 +1,7 @@
 //! One plugin instance on the main thread: ports, parameters, state, activation, audio thread.
 
 use clack_extensions::audio_ports::{AudioPortFlags, AudioPortInfoBuffer, PluginAudioPorts};
+use clack_extensions::latency::PluginLatency;
 use clack_extensions::note_ports::PluginNotePorts;
 use clack_extensions::params::{ParamInfoBuffer, PluginParams};
 use clack_extensions::state::{PluginState, StateError};
@@ -44,6 +45,18 @@ impl HostedPlugin {
     /// The host's record of what the plugin asked for and logged.
     pub fn host<R>(&self, read: impl FnOnce(&TestHostShared) -> R) -> R {
         self.instance.access_shared_handler(|shared| read(shared))
+    }
+
+    /// The latency the plugin reports (latency extension), in samples.
+    pub fn latency(&mut self) -> u32 {
+        let latency: PluginLatency = self.extension("latency");
+        latency.get(&self.instance.plugin_handle())
+    }
+
+    /// Whether the plugin told the host (latency extension) that its latency changed since the
+    /// last call.
+    pub fn take_latency_changed(&mut self) -> bool {
+        self.instance.access_handler(|main_thread| main_thread.take_latency_changed())
     }
 
     /// The input (`is_input`) or output ports, in order.

@@ -23,8 +23,11 @@ pub struct MethodOptions {
     #[arg(long, default_value = "models/separation-templates")]
     pub templates: PathBuf,
     /// NMF iterations per block (half activations alone, half with the templates adapting).
-    #[arg(long, default_value_t = 60)]
+    #[arg(long, default_value_t = NmfSettings::default().iterations)]
     pub iterations: usize,
+    /// β of the β-divergence: 1 Kullback–Leibler (default), 2 Euclidean, 0 Itakura–Saito.
+    #[arg(long, default_value_t = NmfSettings::default().beta)]
+    pub beta: f32,
     /// An instrument's gate opens where its activation reaches this share of its threshold.
     #[arg(long, default_value_t = GateSettings::default().threshold_share)]
     pub threshold_share: f32,
@@ -42,7 +45,7 @@ impl MethodOptions {
     }
 
     fn separator_settings(&self) -> SeparatorSettings {
-        SeparatorSettings { nmf: NmfSettings { iterations: self.iterations, ..NmfSettings::default() }, adapt_templates: !self.fixed_templates, ..SeparatorSettings::default() }
+        SeparatorSettings { nmf: NmfSettings { iterations: self.iterations, beta: self.beta }, adapt_templates: !self.fixed_templates, ..SeparatorSettings::default() }
     }
 }
 

@@ -40,6 +40,8 @@ pub struct Instrumeter {
     /// The model's latency the aligned mode delays by: the running model's once known, kept
     /// across activations (so a restart after a change reports the new figure at once).
     model_latency_s: f32,
+    /// A restart was asked for in this activation (the aligned delay must change).
+    restart_requested: bool,
 }
 
 /// Samples per automation step in the aligned mode (each step reads the values due at its time).
@@ -94,7 +96,7 @@ impl Plugin for Instrumeter {
     ) -> bool {
         self.deactivate();
         self.offline = buffer_config.process_mode == ProcessMode::Offline;
-        (self.host_rate, self.samples_done) = (buffer_config.sample_rate as f64, 0);
+        (self.host_rate, self.samples_done, self.restart_requested) = (buffer_config.sample_rate as f64, 0, false);
         let card = self.params.model_path.read().map(|path| path.clone()).unwrap_or_default();
         if self.model_latency_s == 0.0 {
             self.model_latency_s = expected_model_latency_s(card.as_deref());
@@ -113,8 +115,11 @@ impl Plugin for Instrumeter {
                 context.set_latency_samples(latency);
                 self.live = Some(live);
             }
-            // Audio still passes through; only the analysis is off.
-            Err(error) => nice_error!("analysis disabled: {error}"),
+            // Audio still passes through, undelayed; only the analysis is off.
+            Err(error) => {
+                context.set_latency_samples(0);
+                nice_error!("analysis disabled: {error}");
+            }
         }
         true
     }
@@ -141,12 +146,15 @@ impl Plugin for Instrumeter {
         if running > 0.0 {
             self.model_latency_s = running;
         }
-        let latency = aligned_latency(&self.params, self.model_latency_s, self.host_rate);
-        if latency as usize != live.delay.delay() {
-            // Mode switched or model swapped: the host restarts the plugin to take the new figure.
-            live.delay.set_delay(latency as usize);
-            context.set_latency_samples(latency);
+        let wanted = aligned_latency(&self.params, self.model_latency_s, self.host_rate);
+        if wanted as usize != live.delay.delay() && !self.restart_requested {
+            // Mode switched or model swapped. CLAP lets the latency change only in activate, so
+            // the host is asked for a restart; until then the activation's delay (and the figure
+            // the host compensates) stays.
+            context.request_restart();
+            self.restart_requested = true;
         }
+        let latency = live.delay.delay();
         live.delay.process(buffer.as_slice());
         let settings = self.params.automation_settings();
         // A full host queue drops an event; later changes still arrive.

@@ -165,6 +165,7 @@ fn soundfont_clips_train_and_export_with_tract_parity() {
             solos: Some(solos),
             solo_recordings: Some(solo_recordings),
             band_mixes: 0.5,
+            stems: false,
         };
         synth::run(&options).expect("synth with the Debian SoundFonts (run scripts/install-system-deps.sh)");
         let manifest = std::fs::read_to_string(data.join("manifest.json")).unwrap();

@@ -101,17 +101,19 @@ impl Plugin for Instrumeter {
         if self.model_latency_s == 0.0 {
             self.model_latency_s = expected_model_latency_s(card.as_deref());
         }
+        // The aligned delay is fixed for the activation (a change asks for a restart), so its
+        // line is only as long as needed: nothing at all when the mode is off.
+        let latency = aligned_latency(&self.params, self.model_latency_s, self.host_rate);
         let started = LiveAnalysis::start(
             buffer_config.sample_rate as f64,
             buffer_config.max_buffer_size as usize,
+            latency as usize,
             self.params.thresholds.clone(),
             card,
             self.link.clone(),
         );
         match started {
-            Ok(mut live) => {
-                let latency = aligned_latency(&self.params, self.model_latency_s, self.host_rate);
-                live.delay.set_delay(latency as usize);
+            Ok(live) => {
                 context.set_latency_samples(latency);
                 self.live = Some(live);
             }

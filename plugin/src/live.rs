@@ -17,8 +17,6 @@ use crate::models::{ModelCard, ModelLoader, EMBEDDED_DEFAULT};
 
 /// Seconds of audio the ring buffers while the worker is busy.
 const RING_SECONDS: f64 = 2.0;
-/// Longest delay of the aligned mode, in seconds (the models' latencies are under 1 s).
-const MAX_ALIGNED_DELAY_S: f64 = 2.0;
 /// Output channels the aligned mode's delay line holds.
 const MAX_CHANNELS: usize = 2;
 
@@ -92,11 +90,13 @@ pub struct LiveAnalysis {
 }
 
 impl LiveAnalysis {
-    /// Allocates the ring, front-end and publishers for `host_rate`, starts the worker thread and
-    /// loads the model (`card`, else the embedded default); the editor finds it all in `link`.
+    /// Allocates the ring, front-end, publishers and an `aligned_delay`-sample delay line for
+    /// `host_rate`, starts the worker thread and loads the model (`card`, else the embedded
+    /// default); the editor finds it all in `link`.
     pub fn start(
         host_rate: f64,
         max_block: usize,
+        aligned_delay: usize,
         overrides: ThresholdOverrides,
         card: Option<PathBuf>,
         link: Arc<LiveLink>,
@@ -112,7 +112,8 @@ impl LiveAnalysis {
         let worker = AnalysisWorker::spawn(analysis).map_err(|e| format!("could not start the analysis thread: {e}"))?;
         *lock(&link.latest) = Some(latest);
         *lock(&link.loader) = Some(loader);
-        let delay = DelayLine::new(MAX_CHANNELS, (MAX_ALIGNED_DELAY_S * host_rate).ceil() as usize);
+        let mut delay = DelayLine::new(MAX_CHANNELS, aligned_delay);
+        delay.set_delay(aligned_delay);
         let aligned = AlignedControls::new(timeline_out, host_rate, &config.frontend);
         Ok(Self { tap, automation: Automation::new(host_rate as f32), controls, delay, aligned, worker, link })
     }

@@ -74,9 +74,15 @@ pub fn analysis_pipeline<S: FrameSink>(
 impl<S: FrameSink> AnalysisLoop<S> {
     /// Processes everything currently in the ring; returns the number of samples consumed.
     pub fn drain(&mut self) -> usize {
+        self.drain_while(|| true)
+    }
+
+    /// Like [`Self::drain`], but stops between chunks once `keep_going` says no (a deactivation
+    /// need not wait for a backlog whose results nobody will read).
+    pub fn drain_while(&mut self, keep_going: impl Fn() -> bool) -> usize {
         let started = Instant::now();
         let mut consumed = 0;
-        loop {
+        while keep_going() {
             let n = self.consumer.pop_slice(&mut self.chunk);
             if n == 0 {
                 break;

@@ -27,7 +27,7 @@ impl AnalysisWorker {
         let (stop_flag, frame_count, non_finite_count) = (stop.clone(), frames.clone(), non_finite.clone());
         let handle = std::thread::Builder::new().name("instrumeter-analysis".into()).spawn(move || {
             while !stop_flag.load(Ordering::Acquire) {
-                if analysis.drain() == 0 {
+                if analysis.drain_while(|| !stop_flag.load(Ordering::Acquire)) == 0 {
                     std::thread::park_timeout(IDLE_WAIT);
                 }
                 frame_count.store(analysis.frontend().frames_emitted(), Ordering::Relaxed);

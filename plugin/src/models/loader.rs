@@ -47,6 +47,7 @@ impl ModelLoader {
     fn spawn(&self, load: impl FnOnce(&dyn Fn(ModelUpdate)) + Send + 'static) {
         let sender = self.sender.clone();
         let started = std::thread::Builder::new().name("instrumeter-model-loader".into()).spawn(move || {
+            yield_to_audio_threads();
             // The worker may be gone already (plugin deactivated); then nobody needs the model.
             load(&|update| {
                 let _ = sender.send(update);
@@ -55,5 +56,17 @@ impl ModelLoader {
         if let Err(error) = started {
             let _ = self.sender.send(Err(ModelError::Onnx { path: PathBuf::from("<loader>"), reason: format!("cannot start the loader thread: {error}") }));
         }
+    }
+}
+
+/// Lowers the calling (loader) thread to the lowest scheduling priority, so optimising a model
+/// never takes a core from the host's audio threads or the analysis worker. Linux gives each
+/// thread its own nice value; elsewhere the call would renice the whole host, so it is skipped.
+fn yield_to_audio_threads() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: setpriority(PRIO_PROCESS, 0, …) changes only the calling thread's nice value on
+    // Linux; it takes no pointers. A failure leaves the priority as it was, which is harmless.
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS, 0, 19);
     }
 }

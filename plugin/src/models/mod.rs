@@ -5,6 +5,7 @@ mod embedded;
 mod error;
 mod labels;
 mod loader;
+mod plan_cache;
 pub mod onnx_graph;
 mod runner;
 

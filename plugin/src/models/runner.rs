@@ -9,7 +9,7 @@ use std::sync::Arc;
 use tract_onnx::prelude::*;
 use tract_onnx::tract_hir::infer::Factoid;
 
-use super::{EmbeddedModel, ModelCard, ModelError, ModelKind, EMBEDDED_ORIGIN};
+use super::{plan_cache, EmbeddedModel, ModelCard, ModelError, ModelKind, EMBEDDED_ORIGIN};
 
 type Plan = Arc<TypedRunnableModel>;
 type State = TypedSimpleState;
@@ -51,7 +51,7 @@ impl LoadedModel {
     /// Builds from an already-parsed card and ONNX bytes; `onnx_path` names the bytes in errors.
     pub fn from_parts(card: ModelCard, onnx: &[u8], onnx_path: &Path) -> Result<Self, ModelError> {
         let input_shape = [1, 1, card.frontend.n_mels, card.input.frames];
-        let plan = optimised_plan(onnx, onnx_path, &input_shape)?;
+        let plan = plan_cache::plan(onnx, &input_shape, || optimised_plan(onnx, onnx_path, &input_shape))?;
         check_output_shape(&plan, &card, onnx_path)?;
         let state = State::new(&plan).map_err(|e| onnx_error(onnx_path, e))?;
         Ok(Self { card, state, input_shape, companion: None })

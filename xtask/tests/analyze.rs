@@ -57,14 +57,21 @@ fn assert_json_close(found: &serde_json::Value, golden: &serde_json::Value, tole
     }
 }
 
-#[test]
-fn fixture_audio_matches_the_golden_analysis() {
+/// Analyses the 44.1 kHz tones fixture with the frame test model in `formats`; returns the
+/// scratch folder (keep it alive) and the output folder.
+fn analyze_tones(formats: &str) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let card = write_model(dir.path(), "frame-test", frame_model());
     let out = dir.path().join("out");
     let fixture = workspace().join("tests/fixtures/mel/tones_44100.wav");
-    let result = analyze(&[fixture.to_str().unwrap(), "--model", card.to_str().unwrap(), "--format", "json,csv,midi", "--out", out.to_str().unwrap()]);
+    let result = analyze(&[fixture.to_str().unwrap(), "--model", card.to_str().unwrap(), "--format", formats, "--out", out.to_str().unwrap()]);
     assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+    (dir, out)
+}
+
+#[test]
+fn fixture_audio_matches_the_golden_analysis() {
+    let (_dir, out) = analyze_tones("json,csv,midi");
     let mut found = read_json(&out.join("tones_44100.json"));
     found["file"] = "tones_44100.wav".into();
     let golden_path = workspace().join("xtask/tests/golden/tones_44100.json");
@@ -88,12 +95,7 @@ fn read_npy<T: npyz::Deserialize>(path: &Path) -> (Vec<u64>, Vec<T>) {
 
 #[test]
 fn npy_export_holds_the_rows_and_their_times() {
-    let dir = tempfile::tempdir().unwrap();
-    let card = write_model(dir.path(), "frame-test", frame_model());
-    let out = dir.path().join("out");
-    let fixture = workspace().join("tests/fixtures/mel/tones_44100.wav");
-    let result = analyze(&[fixture.to_str().unwrap(), "--model", card.to_str().unwrap(), "--format", "csv,npy", "--out", out.to_str().unwrap()]);
-    assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+    let (_dir, out) = analyze_tones("csv,npy");
     let (shape, values) = read_npy::<f32>(&out.join("tones_44100.activations.npy"));
     let (time_shape, times) = read_npy::<f64>(&out.join("tones_44100.times.npy"));
     let csv = std::fs::read_to_string(out.join("tones_44100.frames.csv")).unwrap();

@@ -112,8 +112,7 @@ impl LiveAnalysis {
         let worker = AnalysisWorker::spawn(analysis).map_err(|e| format!("could not start the analysis thread: {e}"))?;
         *lock(&link.latest) = Some(latest);
         *lock(&link.loader) = Some(loader);
-        let mut delay = DelayLine::new(MAX_CHANNELS, aligned_delay);
-        delay.set_delay(aligned_delay);
+        let delay = DelayLine::new(MAX_CHANNELS, aligned_delay);
         let aligned = AlignedControls::new(timeline_out, host_rate, &config.frontend);
         Ok(Self { tap, automation: Automation::new(host_rate as f32), controls, delay, aligned, worker, link })
     }

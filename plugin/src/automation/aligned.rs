@@ -10,7 +10,8 @@ use ringbuf::HeapCons;
 use crate::engine::{ControlRecord, ControlValues};
 use crate::frontend::FrontendConfig;
 
-/// A multi-channel delay of up to `max_delay` samples, in place.
+/// A multi-channel delay of a fixed number of samples, in place (fixed per activation: a new
+/// delay means a restart).
 pub struct DelayLine {
     buffers: Vec<Vec<f32>>,
     write: usize,
@@ -18,25 +19,13 @@ pub struct DelayLine {
 }
 
 impl DelayLine {
-    /// Allocates `channels` buffers for delays up to `max_delay` samples; starts at no delay.
-    pub fn new(channels: usize, max_delay: usize) -> Self {
-        Self { buffers: vec![vec![0.0; max_delay + 1]; channels], write: 0, delay: 0 }
+    /// Allocates `channels` buffers for a delay of `delay` samples, starting from silence.
+    pub fn new(channels: usize, delay: usize) -> Self {
+        Self { buffers: vec![vec![0.0; delay + 1]; channels], write: 0, delay }
     }
 
     pub fn delay(&self) -> usize {
         self.delay
-    }
-
-    /// Longest delay this line holds.
-    pub fn max_delay(&self) -> usize {
-        self.buffers.first().map_or(0, |b| b.len() - 1)
-    }
-
-    /// Sets the delay (clamped to the maximum), starting again from silence.
-    pub fn set_delay(&mut self, delay: usize) {
-        self.delay = delay.min(self.max_delay());
-        self.buffers.iter_mut().for_each(|b| b.fill(0.0));
-        self.write = 0;
     }
 
     /// Delays each channel of `channels` in place (channels beyond the line's pass unchanged).
@@ -68,15 +57,13 @@ pub struct AlignedControls {
     /// Host samples per analysis frame, and the host sample at frame 0's centre.
     samples_per_frame: f64,
     centre_offset: f64,
-    /// Host sample (input time) of the newest row applied or seen.
-    newest_seen: f64,
 }
 
 impl AlignedControls {
     pub fn new(timeline: HeapCons<ControlRecord>, host_rate: f64, frontend: &FrontendConfig) -> Self {
         let samples_per_frame = frontend.hop as f64 * host_rate / frontend.sample_rate as f64;
         let centre_offset = frontend.n_fft as f64 / 2.0 * host_rate / frontend.sample_rate as f64;
-        Self { timeline, values: ControlValues::default(), samples_per_frame, centre_offset, newest_seen: f64::NEG_INFINITY }
+        Self { timeline, values: ControlValues::default(), samples_per_frame, centre_offset }
     }
 
     /// The input sample at the centre of analysis frame `frame`.
@@ -92,13 +79,10 @@ impl AlignedControls {
         let started = (patience > Duration::ZERO).then(Instant::now);
         loop {
             while let Some(record) = self.timeline.first().copied() {
-                let time = self.input_time(record.frame);
-                if time > input_time {
-                    self.newest_seen = time;
+                if self.input_time(record.frame) > input_time {
                     return &self.values;
                 }
                 self.apply(&record);
-                self.newest_seen = time;
                 self.timeline.try_pop();
             }
             let waited_enough = started.is_none_or(|started| started.elapsed() >= patience);
@@ -128,9 +112,9 @@ mod tests {
     use ringbuf::traits::Producer;
 
     #[test]
-    fn the_delay_line_delays_exactly_across_blocks_and_restarts_silent() {
-        let mut line = DelayLine::new(2, 100);
-        line.set_delay(37);
+    fn the_delay_line_delays_exactly_across_blocks_and_starts_silent() {
+        let mut line = DelayLine::new(2, 37);
+        assert_eq!(line.delay(), 37);
         let input: Vec<f32> = (1..=300).map(|n| n as f32).collect();
         let mut output = Vec::new();
         for block in input.chunks(41) {
@@ -141,8 +125,6 @@ mod tests {
         }
         assert!(output[..37].iter().all(|&v| v == 0.0));
         assert_eq!(&output[37..], &input[..input.len() - 37]);
-        line.set_delay(500);
-        assert_eq!(line.delay(), 100, "clamped to the line's length");
     }
 
     #[test]

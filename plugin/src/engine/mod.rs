@@ -23,5 +23,5 @@ pub use stages::{ModelStage, StageOutput};
 pub use stitch::{stitch_window, OverlapAdd};
 pub use tap::{AnalysisTap, TapStats};
 pub use thresholds::{instrument_slot, ThresholdOverrides, INSTRUMENT_SLOTS};
-pub use timeline::{aligned_latency_samples, control_timeline, model_latency_s, ControlRecord, ALIGN_MARGIN_S};
+pub use timeline::{aligned_latency_samples, control_timeline, model_latency_s, ControlRecord};
 pub use worker::AnalysisWorker;

@@ -5,6 +5,7 @@ mod bench;
 mod bench_models;
 mod demo;
 mod eval;
+mod install;
 mod picture;
 mod process_bench;
 mod release_bundle;
@@ -32,6 +33,15 @@ enum Command {
     Bundle {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
+    },
+    /// Copy the release bundles (CLAP + VST3) into ~/.clap and ~/.vst3, replacing an earlier install.
+    Install {
+        /// Install for every user instead (/usr/lib/clap, /usr/lib/vst3; needs write access).
+        #[arg(long)]
+        system: bool,
+        /// Install below this folder instead of the home (or `/` with --system), e.g. for a package.
+        #[arg(long)]
+        to: Option<PathBuf>,
     },
     /// Stream an audio file through the live front-end and show its log-mel spectrogram.
     Demo {
@@ -95,6 +105,7 @@ fn main() -> Result<()> {
     quit_quietly_on_closed_stdout();
     match Cli::parse().command {
         Command::Bundle { args } => nice_plug_xtask::main_with_args("cargo xtask", std::iter::once("bundle".into()).chain(args)),
+        Command::Install { system, to } => install::run(system, to.as_deref()),
         Command::Demo { file, png } => demo::run(file, &png),
         Command::Analyze { inputs, model, format, out } => analyze::run(&inputs, model.as_deref(), &format, &out),
         Command::Train(options) => train::train(&options),

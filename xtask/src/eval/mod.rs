@@ -4,6 +4,7 @@
 //! PNG report next to the model.
 
 pub mod datasets;
+mod plots;
 mod report;
 mod scores;
 
@@ -17,7 +18,7 @@ use instrumeter_analysis::{file_rows, ClipAggregate};
 pub use datasets::Layout;
 use datasets::{LabelledClip, Origin};
 use report::{Breakdowns, Group, LevelRecall, Section};
-use scores::{ranking, tune_thresholds, Counts, Scores};
+use scores::{ranking, tune_thresholds, Counts, Items, Scores};
 
 /// What to evaluate, on what.
 #[derive(clap::Args)]
@@ -60,9 +61,6 @@ pub enum TuneOn {
     Primary,
     Clip,
 }
-
-/// Per item: the values compared with thresholds, and the truth.
-type Items = Vec<(Vec<f32>, Vec<bool>)>;
 
 struct Collected {
     clip_s1: Items,
@@ -124,7 +122,9 @@ pub fn run(options: &EvalOptions) -> Result<()> {
         println!("{dataset} — thresholds tuned on the other half of the clips (2 folds): micro F1 {:.3}, macro F1 {:.3}", held.micro_f1, held.macro_f1);
     }
     let leakage = leakage(&collected, card.aggregation.method, classes);
-    write_report(&options.report_dir, &card, &dataset, &sections, &breakdowns, &leakage)?;
+    let primary_section = sections.iter().find(|section| std::ptr::eq(section.scores, primary)).expect("the primary level is a section");
+    let curves = Primary { title: &primary_section.title, items: primary_items, thresholds: primary_thresholds, ranking: &primary_section.ranking };
+    write_report(&options.report_dir, &card, &dataset, &sections, &breakdowns, &leakage, &curves)?;
     if !(options.tune || options.record_in_card) {
         return Ok(());
     }
@@ -299,14 +299,32 @@ fn leakage(collected: &Collected, method: AggregationMethod, classes: usize) -> 
     sums.into_iter().zip(counts).map(|(row, n)| row.into_iter().map(|s| s / n.max(1) as f32).collect()).collect()
 }
 
-fn write_report(folder: &Path, card: &ModelCard, dataset: &str, sections: &[Section], breakdowns: &Breakdowns, leakage: &[Vec<f32>]) -> Result<()> {
+fn write_report(folder: &Path, card: &ModelCard, dataset: &str, sections: &[Section], breakdowns: &Breakdowns, leakage: &[Vec<f32>], primary: &Primary) -> Result<()> {
     std::fs::create_dir_all(folder).with_context(|| format!("cannot create the report folder {}: check --report-dir", folder.display()))?;
     let file = |suffix: &str| folder.join(format!("{}.{dataset}.{suffix}", card.name));
     std::fs::write(file("report.md"), report::markdown(card, dataset, sections, breakdowns, leakage))?;
-    report::f1_bars_png(&file("f1.png"), sections)?;
-    report::leakage_png(&file("leakage.png"), leakage)?;
-    println!("report written to {} (+ .f1.png, .leakage.png)", file("report.md").display());
+    let names: Vec<String> = card.labels.iter().map(|label| label.name.clone()).collect();
+    let f1: Vec<Vec<Option<f32>>> = sections.iter().map(|s| s.scores.per_class_f1.iter().copied().map(Some).collect()).collect();
+    let mut bars: Vec<plots::BarSeries> = sections.iter().zip(&f1).map(|(s, values)| plots::BarSeries { name: format!("F1, {}", s.title), values }).collect();
+    bars.push(plots::BarSeries { name: format!("AP, {}", primary.title), values: &primary.ranking.per_class_ap });
+    plots::class_bars_png(&file("f1.png"), &format!("{} on {dataset}: F1 per class (thresholds as reported), AP", card.name), &names, &bars)?;
+    plots::leakage_png(&file("leakage.png"), &format!("{} on {dataset}: leakage (single-instrument clips)", card.name), &names, leakage)?;
+    let panels: Vec<plots::CurvePanel> = names
+        .iter()
+        .enumerate()
+        .map(|(class, name)| plots::CurvePanel { name, items: primary.items, class, threshold: primary.thresholds[class], average_precision: primary.ranking.per_class_ap[class] })
+        .collect();
+    plots::precision_recall_png(&file("pr.png"), &format!("{} on {dataset}: precision-recall, {}", card.name, primary.title), &panels)?;
+    println!("report written to {} (+ .f1.png, .leakage.png, .pr.png)", file("report.md").display());
     Ok(())
+}
+
+/// The scoring level the report's curves show: its items, thresholds and ranking.
+struct Primary<'a> {
+    title: &'a str,
+    items: &'a Items,
+    thresholds: &'a [f32],
+    ranking: &'a scores::Ranking,
 }
 
 /// Replaces the card's metrics entry for this dataset and split.

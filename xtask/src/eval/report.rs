@@ -1,13 +1,10 @@
-//! The evaluation report: markdown tables and PNG plots (per-class F1 bars, leakage matrix).
+//! The evaluation report's markdown: score tables, breakdowns and the leakage matrix.
 
 use std::fmt::Write as _;
-use std::path::Path;
 
-use anyhow::Result;
 use instrumeter::models::ModelCard;
 
 use super::scores::{Ranking, Scores};
-use crate::picture::{colour, write_rgb_png};
 
 /// The primary scores restricted to a named subset of the items.
 pub struct Group {
@@ -98,38 +95,4 @@ fn group_table(md: &mut String, title: &str, column: &str, groups: &[Group]) {
         let _ = writeln!(md, "| {} | {} | {:.3} | {:.3} | {:.3} |", group.name, group.items, group.scores.micro_f1, group.scores.macro_f1, group.ranking.mean_ap);
     }
     md.push('\n');
-}
-
-/// Bars of per-class F1 (one colour per section), 0–1 upwards.
-pub fn f1_bars_png(path: &Path, sections: &[Section]) -> Result<()> {
-    let classes = sections.first().map_or(0, |s| s.scores.per_class_f1.len());
-    let (bar, gap, height) = (12usize, 10usize, 200usize);
-    let width = classes * (sections.len() * bar + gap) + gap;
-    let mut pixels = vec![255u8; width * height * 3];
-    for c in 0..classes {
-        for (k, section) in sections.iter().enumerate() {
-            let top = height - (section.scores.per_class_f1[c].clamp(0.0, 1.0) * (height - 1) as f32) as usize;
-            let x0 = gap + c * (sections.len() * bar + gap) + k * bar;
-            let shade = colour(0.3 + 0.5 * k as f32 / sections.len().max(1) as f32);
-            for y in top..height {
-                for x in x0..x0 + bar - 1 {
-                    pixels[(y * width + x) * 3..(y * width + x) * 3 + 3].copy_from_slice(&shade);
-                }
-            }
-        }
-    }
-    write_rgb_png(path, &pixels, width, height)
-}
-
-/// The leakage matrix as a heat map, 16 px per cell.
-pub fn leakage_png(path: &Path, leakage: &[Vec<f32>]) -> Result<()> {
-    let (n, cell) = (leakage.len(), 16usize);
-    let size = n * cell;
-    let mut pixels = vec![0u8; size * size * 3];
-    for y in 0..size {
-        for x in 0..size {
-            pixels[(y * size + x) * 3..(y * size + x) * 3 + 3].copy_from_slice(&colour(leakage[y / cell][x / cell]));
-        }
-    }
-    write_rgb_png(path, &pixels, size, size)
 }

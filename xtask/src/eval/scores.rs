@@ -3,6 +3,9 @@
 
 use serde::Serialize;
 
+/// Per item: the values compared with thresholds, and the truth.
+pub type Items = Vec<(Vec<f32>, Vec<bool>)>;
+
 /// Per-class decision counts.
 #[derive(Debug, Clone, Default)]
 pub struct Counts {
@@ -99,6 +102,33 @@ fn average_precision(mut scored: Vec<(f32, bool)>) -> Option<f32> {
     (seen_positive > 0).then(|| (precision_sum / seen_positive as f64) as f32)
 }
 
+/// One point of a precision-recall curve: deciding "plays" at `value ≥ threshold`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CurvePoint {
+    pub threshold: f32,
+    pub precision: f32,
+    pub recall: f32,
+}
+
+/// Precision and recall of `class` at every distinct score, highest threshold first (tied scores
+/// enter together). Empty when the class never plays.
+pub fn precision_recall_curve(items: &Items, class: usize) -> Vec<CurvePoint> {
+    let mut scored: Vec<(f32, bool)> = items.iter().map(|(values, truth)| (values[class], truth[class])).collect();
+    let positives = scored.iter().filter(|(_, positive)| *positive).count() as u64;
+    if positives == 0 {
+        return Vec::new();
+    }
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let (mut tp, mut fp, mut curve) = (0u64, 0u64, Vec::new());
+    for (k, &(value, positive)) in scored.iter().enumerate() {
+        if positive { tp += 1 } else { fp += 1 }
+        if scored.get(k + 1).is_none_or(|next| next.0 != value) {
+            curve.push(CurvePoint { threshold: value, precision: ratio(tp, tp + fp), recall: ratio(tp, positives) });
+        }
+    }
+    curve
+}
+
 /// For each class, the threshold in 0.01 steps that maximises that class's F1 over `items`
 /// (`(values, truth)` pairs); ties keep the threshold nearest 0.5.
 pub fn tune_thresholds(items: &[(Vec<f32>, Vec<bool>)], classes: usize) -> Vec<f32> {
@@ -152,6 +182,16 @@ mod tests {
         assert!((r.mean_ap - 5.0 / 6.0).abs() < 1e-6, "classes that never play do not count");
         let tied = vec![(vec![0.5], vec![true]), (vec![0.5], vec![false])];
         assert!((ranking(&tied, 1).mean_ap - 0.5).abs() < 1e-6, "ties rank the negative first");
+    }
+
+    #[test]
+    fn precision_recall_curve_by_hand() {
+        // Scores 0.9 (+), 0.8 (−), 0.8 (+), 0.1 (−): the tie at 0.8 enters as one step.
+        let items = vec![(vec![0.9], vec![true]), (vec![0.8], vec![false]), (vec![0.8], vec![true]), (vec![0.1], vec![false])];
+        let curve = precision_recall_curve(&items, 0);
+        let point = |threshold, precision, recall| CurvePoint { threshold, precision, recall };
+        assert_eq!(curve, vec![point(0.9, 1.0, 0.5), point(0.8, 2.0 / 3.0, 1.0), point(0.1, 0.5, 1.0)]);
+        assert!(precision_recall_curve(&vec![(vec![0.5], vec![false])], 0).is_empty(), "a class that never plays has no curve");
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod frontend;
 mod live;
 pub mod models;
 pub mod params;
+mod session;
 pub mod testkit;
 
 use std::num::NonZeroU32;
@@ -23,10 +24,10 @@ use automation::{AutomationEvent, AutomationSettings};
 use engine::aligned_latency_samples;
 use live::{expected_model_latency_s, LiveAnalysis, LiveLink};
 use params::{AnalysisSource, InstrumeterParams};
+use session::{SessionMember, SESSION};
 
 /// The plugin: passes audio through, feeds the chosen input to the analysis worker and sends the
 /// per-instrument MIDI outputs.
-#[derive(Default)]
 pub struct Instrumeter {
     params: Arc<InstrumeterParams>,
     live: Option<LiveAnalysis>,
@@ -42,6 +43,23 @@ pub struct Instrumeter {
     model_latency_s: f32,
     /// A restart was asked for in this activation (the aligned delay must change).
     restart_requested: bool,
+}
+
+impl Default for Instrumeter {
+    /// A new instance, listed in this process's session (the Overview) until it is dropped.
+    fn default() -> Self {
+        let params = InstrumeterParams { session: SessionMember::join(&SESSION), ..InstrumeterParams::default() };
+        Self {
+            params: Arc::new(params),
+            live: None,
+            link: Arc::default(),
+            offline: false,
+            host_rate: 0.0,
+            samples_done: 0,
+            model_latency_s: 0.0,
+            restart_requested: false,
+        }
+    }
 }
 
 /// Samples per automation step in the aligned mode (each step reads the values due at its time).
@@ -111,10 +129,12 @@ impl Plugin for Instrumeter {
             self.params.thresholds.clone(),
             card,
             self.link.clone(),
+            self.params.session.clone(),
         );
         match started {
             Ok(live) => {
                 context.set_latency_samples(latency);
+                self.link.set_aligned_delay_s((f64::from(latency) / self.host_rate) as f32);
                 self.live = Some(live);
             }
             // Audio still passes through, undelayed; only the analysis is off.

@@ -2,7 +2,10 @@
 //! and the link the editor reads it through.
 
 use std::path::PathBuf;
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, MutexGuard};
+
+use atomic_float::AtomicF32;
 
 use triple_buffer::Output;
 
@@ -14,6 +17,7 @@ use crate::engine::{
 use crate::engine::model_latency_s;
 use crate::frontend::FrontendConfig;
 use crate::models::{ModelCard, ModelLoader, EMBEDDED_DEFAULT};
+use crate::session::SessionMember;
 
 /// Seconds of audio the ring buffers while the worker is busy.
 const RING_SECONDS: f64 = 2.0;
@@ -26,9 +30,21 @@ const MAX_CHANNELS: usize = 2;
 pub struct LiveLink {
     latest: Mutex<Option<Output<AnalysisSnapshot>>>,
     loader: Mutex<Option<ModelLoader>>,
+    /// The aligned mode's audio delay of this activation, in seconds (0 when the mode is off).
+    aligned_delay_s: AtomicF32,
 }
 
 impl LiveLink {
+    /// The aligned mode's audio delay reported to the host at the last activation, in seconds.
+    pub fn aligned_delay_s(&self) -> f32 {
+        self.aligned_delay_s.load(Ordering::Relaxed)
+    }
+
+    /// Records the aligned delay an activation reported to the host.
+    pub fn set_aligned_delay_s(&self, seconds: f32) {
+        self.aligned_delay_s.store(seconds, Ordering::Relaxed);
+    }
+
     /// Calls `read` with the newest snapshot, if the analysis runs.
     pub fn with_snapshot<R>(&self, read: impl FnOnce(&AnalysisSnapshot) -> R) -> Option<R> {
         lock(&self.latest).as_mut().map(|output| read(output.read()))
@@ -87,12 +103,13 @@ pub struct LiveAnalysis {
     pub aligned: AlignedControls,
     worker: AnalysisWorker,
     link: Arc<LiveLink>,
+    session: SessionMember,
 }
 
 impl LiveAnalysis {
     /// Allocates the ring, front-end, publishers and an `aligned_delay`-sample delay line for
     /// `host_rate`, starts the worker thread and loads the model (`card`, else the embedded
-    /// default); the editor finds it all in `link`.
+    /// default); the editor finds it all in `link`, the session overview in `session`.
     pub fn start(
         host_rate: f64,
         max_block: usize,
@@ -100,12 +117,13 @@ impl LiveAnalysis {
         overrides: ThresholdOverrides,
         card: Option<PathBuf>,
         link: Arc<LiveLink>,
+        session: SessionMember,
     ) -> Result<Self, String> {
         let config = PipelineConfig { host_rate, max_block, ring_seconds: RING_SECONDS, frontend: FrontendConfig::default() };
         let (publisher, latest, controls) = LivePublisher::new(config.frontend.n_mels);
         let (timeline, timeline_out) = control_timeline();
         let (loader, updates) = ModelLoader::new();
-        let publisher = publisher.with_overrides(overrides).with_timeline(timeline);
+        let publisher = publisher.with_overrides(overrides).with_timeline(timeline).with_session(session.clone());
         let analyzer = Analyzer::new(config.frontend.n_mels, publisher).with_updates(updates);
         let (tap, analysis) = analysis_pipeline(&config, analyzer).map_err(|e| e.to_string())?;
         request_startup_model(&loader, card);
@@ -114,12 +132,14 @@ impl LiveAnalysis {
         *lock(&link.loader) = Some(loader);
         let delay = DelayLine::new(MAX_CHANNELS, aligned_delay);
         let aligned = AlignedControls::new(timeline_out, host_rate, &config.frontend);
-        Ok(Self { tap, automation: Automation::new(host_rate as f32), controls, delay, aligned, worker, link })
+        Ok(Self { tap, automation: Automation::new(host_rate as f32), controls, delay, aligned, worker, link, session })
     }
 
-    /// Stops the worker, unlinks the editor and summarises what it did.
+    /// Stops the worker, unlinks the editor, shows no instruments in the session overview and
+    /// summarises what it did.
     pub fn stop(&mut self) -> String {
         self.worker.stop();
+        self.session.publish_instruments(0, 0);
         lock(&self.link.loader).take();
         let Some(mut latest) = lock(&self.link.latest).take() else { return "analysis stopped".into() };
         let snapshot = latest.read();

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::automation::{AutomationSettings, InstrumentRoute};
 use crate::engine::{ThresholdOverrides, INSTRUMENT_SLOTS};
 use crate::models::INSTRUMENTS;
+use crate::session::SessionMember;
 
 /// First controller number: instrument `i` sends CC `20 + i` (20–31 are undefined in General MIDI).
 const FIRST_CC: i32 = 20;
@@ -53,6 +54,10 @@ pub struct InstrumeterParams {
     /// Editor layout and display settings.
     #[persist = "view"]
     pub view: Arc<RwLock<ViewSettings>>,
+    /// This instance in the session overview; persisted: the user's instance name (shown when
+    /// the host gives no track name; states saved before it existed load with none).
+    #[persist = "instance-name"]
+    pub session: SessionMember,
 }
 
 /// Parameters of the MIDI outputs.
@@ -105,11 +110,24 @@ pub struct ViewSettings {
     pub peak_hold_s: f32,
     /// How fast the peak line falls after the hold, activation units per second.
     pub peak_decay_per_s: f32,
+    /// The user's zoom on top of the host's or system's HiDPI scale (0.75–2).
+    pub zoom: f32,
 }
+
+/// The zoom range the editor offers.
+pub const ZOOM_RANGE: std::ops::RangeInclusive<f32> = 0.75..=2.0;
 
 impl Default for ViewSettings {
     fn default() -> Self {
-        Self { width: 960, height: 800, history_s: 20.0, peak_hold_s: 1.5, peak_decay_per_s: 0.5 }
+        Self { width: 960, height: 800, history_s: 20.0, peak_hold_s: 1.5, peak_decay_per_s: 0.5, zoom: 1.0 }
+    }
+}
+
+impl ViewSettings {
+    /// The persisted zoom, brought into [`ZOOM_RANGE`] (a hand-edited or corrupt state file
+    /// must not give egui a zero or negative zoom).
+    pub fn zoom(&self) -> f32 {
+        if self.zoom.is_finite() { self.zoom.clamp(*ZOOM_RANGE.start(), *ZOOM_RANGE.end()) } else { 1.0 }
     }
 }
 
@@ -123,6 +141,7 @@ impl Default for InstrumeterParams {
             thresholds: ThresholdOverrides::default(),
             model_path: Arc::new(RwLock::new(None)),
             view: Arc::new(RwLock::new(ViewSettings::default())),
+            session: SessionMember::default(),
         }
     }
 }
@@ -191,5 +210,32 @@ impl<'a> nice_plug::params::persist::PersistentField<'a, Vec<Option<f32>>> for T
         F: Fn(&Vec<Option<f32>>) -> R,
     {
         f(&self.to_vec())
+    }
+}
+
+impl<'a> nice_plug::params::persist::PersistentField<'a, String> for SessionMember {
+    fn set(&self, new_value: String) {
+        self.set_instance_name(&new_value);
+    }
+
+    fn map<F, R>(&self, f: F) -> R
+    where
+        F: Fn(&String) -> R,
+    {
+        f(&self.instance_name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ViewSettings;
+
+    #[test]
+    fn a_saved_view_without_zoom_loads_at_1_and_bad_zooms_are_clamped() {
+        let old: ViewSettings = serde_json::from_str(r#"{"width": 800, "height": 600, "history_s": 30.0}"#).expect("old state parses");
+        assert_eq!((old.width, old.zoom(), old.peak_hold_s), (800, 1.0, ViewSettings::default().peak_hold_s));
+        for (stored, used) in [(0.0, 0.75), (-3.0, 0.75), (9.0, 2.0), (f32::NAN, 1.0), (1.25, 1.25)] {
+            assert_eq!(ViewSettings { zoom: stored, ..ViewSettings::default() }.zoom(), used, "stored {stored}");
+        }
     }
 }

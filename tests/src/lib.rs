@@ -3,4 +3,6 @@
 pub mod bundle;
 pub mod display;
 pub mod host;
+pub mod session;
 pub mod signals;
+pub mod step_model;

@@ -5,12 +5,11 @@
 //! channel and numbers, analysing the main or the sidechain input. The bundle aborts on any
 //! allocation in process(), so these runs also prove the outputs allocate nothing.
 
-use std::path::{Path, PathBuf};
-use instrumeter::models::ModelKind;
-use instrumeter::testkit::mean_band_frame_model;
+use std::path::Path;
 use instrumeter_tests::bundle::built_clap_bundle;
 use instrumeter_tests::host::{same_bits, ClapLibrary, HostedPlugin, ParamChange, PluginEvent, TimedEvent};
 use instrumeter_tests::signals::Noise;
+use instrumeter_tests::step_model::{write_step_model, CELLO, DRUMS, VIOLIN};
 
 const PLUGIN_ID: &str = "org.instrumeter.instrumeter";
 const RATE: f64 = 48_000.0;
@@ -19,27 +18,8 @@ const BLOCK: usize = 512;
 const CHANNEL_TEXT: &str = "3";
 const WIRE_CHANNEL: u8 = 2;
 const CC_STATUS: u8 = 0xB0 | WIRE_CHANNEL;
-/// Instrument slots and their default CC (20 + slot) and gate note (36 + slot).
-const CELLO: u8 = 0;
-const VIOLIN: u8 = 9;
-const DRUMS: u8 = 12;
 /// Seconds of silence (the model loads), noise, silence.
 const SCHEDULE: [f64; 3] = [1.0, 1.5, 1.5];
-
-/// Writes the test model: drums = sigmoid(mean log-mel + 12) (≈ 0 in silence, ≈ 1 with noise),
-/// cello = sigmoid(2), violin = sigmoid(0.4), every other class sigmoid(−4); thresholds 0.5.
-/// Returns the card's path in `folder`.
-fn write_test_model(folder: &Path) -> PathBuf {
-    let mut gains = [0.0f32; 13];
-    let mut biases = [-4.0f32; 13];
-    (gains[DRUMS as usize], biases[DRUMS as usize]) = (1.0, 12.0);
-    (biases[CELLO as usize], biases[VIOLIN as usize]) = (2.0, 0.4);
-    let (card, onnx) = mean_band_frame_model(&gains, &biases, 16, 8, true);
-    assert_eq!(card.kind, ModelKind::FrameActivation);
-    std::fs::write(folder.join("step.card.json"), serde_json::to_vec(&card).unwrap()).unwrap();
-    std::fs::write(folder.join("step.onnx"), onnx).unwrap();
-    folder.join("step.card.json")
-}
 
 /// Silence, then noise at −10 dBFS, then silence; returns the signal and the step's sample.
 fn step_signal() -> (Vec<f32>, u64) {
@@ -55,7 +35,7 @@ fn step_signal() -> (Vec<f32>, u64) {
 /// analysing `source`.
 fn plugin_with_test_model(library: &ClapLibrary, source: &str, folder: &Path) -> (HostedPlugin, Vec<ParamChange>) {
     let mut plugin = library.instantiate(PLUGIN_ID);
-    let card = write_test_model(folder);
+    let card = write_step_model(folder);
     plugin.set_persisted_field("model", &serde_json::to_string(&Some(card)).unwrap());
     // Attack 1 ms: the CC then follows the meter's activation, so its onset is the meter's.
     let params = [("Gate notes", "On"), ("MIDI channel", CHANNEL_TEXT), ("Analyse", source), ("Attack", "1")]

@@ -1,5 +1,5 @@
-//! One row per instrument: on/off, name, meter (activation, threshold marker, peak line),
-//! "active" lamp and the threshold slider (default: the model card's).
+//! One row per instrument: on/off, name, meter (activation, threshold marker, peak-hold line;
+//! the numbers on hover), "active" lamp and the threshold slider (default: the model card's).
 
 use egui::{Color32, Rect, Sense, Stroke, Ui, Vec2};
 use nice_plug::prelude::ParamSetter;
@@ -31,7 +31,8 @@ pub fn draw_meters(ui: &mut Ui, snapshot: &AnalysisSnapshot, view: &AnalysisView
             ui.label(egui::RichText::new(&label.name).color(if enabled { palette::TEXT } else { palette::DIM }));
             let on = snapshot.decisions[class] && enabled && class < snapshot.classes;
             let value = if class < snapshot.classes { snapshot.activations[class] } else { 0.0 };
-            meter(ui, value, snapshot.thresholds[class], view.peaks[class].value, on);
+            let reading = Reading { value, threshold: snapshot.thresholds[class], peak: view.peaks[class].value };
+            meter(ui, reading, on).on_hover_text_at_pointer(reading.describe(&label.name));
             lamp(ui, on);
             threshold_slider(ui, params, slot, snapshot.thresholds[class]);
             ui.end_row();
@@ -48,16 +49,33 @@ fn toggle(ui: &mut Ui, param: &nice_plug::prelude::BoolParam, setter: &ParamSett
     }
 }
 
+/// What one meter shows.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Reading {
+    pub value: f32,
+    pub threshold: f32,
+    pub peak: f32,
+}
+
+impl Reading {
+    /// The tooltip: "Cello: 0.42 (peak 0.61, threshold 0.30: on)".
+    pub fn describe(&self, name: &str) -> String {
+        let state = if self.value >= self.threshold { "on" } else { "off" };
+        format!("{name}: {:.2} (peak {:.2}, threshold {:.2}: {state})", self.value, self.peak, self.threshold)
+    }
+}
+
 /// A horizontal bar: fill = activation, white tick = threshold, thin line = peak hold.
-fn meter(ui: &mut Ui, value: f32, threshold: f32, peak: f32, on: bool) {
-    let (rect, _) = ui.allocate_exact_size(METER_SIZE, Sense::hover());
+fn meter(ui: &mut Ui, reading: Reading, on: bool) -> egui::Response {
+    let (rect, response) = ui.allocate_exact_size(METER_SIZE, Sense::hover());
     let painter = ui.painter_at(rect);
     painter.rect_filled(rect, 2.0, palette::METER_BACKGROUND);
-    let fill = Rect::from_min_size(rect.min, Vec2::new(rect.width() * value.clamp(0.0, 1.0), rect.height()));
+    let fill = Rect::from_min_size(rect.min, Vec2::new(rect.width() * reading.value.clamp(0.0, 1.0), rect.height()));
     painter.rect_filled(fill, 2.0, if on { palette::ACTIVE } else { palette::METER });
     let x_of = |v: f32| rect.left() + rect.width() * v.clamp(0.0, 1.0);
-    painter.vline(x_of(peak), rect.y_range(), Stroke::new(1.5, palette::PEAK));
-    painter.vline(x_of(threshold), rect.y_range(), Stroke::new(2.0, Color32::WHITE));
+    painter.vline(x_of(reading.peak), rect.y_range(), Stroke::new(1.5, palette::PEAK));
+    painter.vline(x_of(reading.threshold), rect.y_range(), Stroke::new(2.0, Color32::WHITE));
+    response
 }
 
 fn lamp(ui: &mut Ui, on: bool) {
@@ -81,4 +99,17 @@ fn threshold_slider(ui: &mut Ui, params: &InstrumeterParams, slot: Option<usize>
             params.thresholds.set(slot, None);
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Reading;
+
+    #[test]
+    fn the_tooltip_gives_value_peak_threshold_and_state() {
+        let reading = Reading { value: 0.423, threshold: 0.3, peak: 0.61 };
+        assert_eq!(reading.describe("Cello"), "Cello: 0.42 (peak 0.61, threshold 0.30: on)");
+        let quiet = Reading { value: 0.1, ..reading };
+        assert!(quiet.describe("Cello").ends_with(": off)"));
+    }
 }

@@ -1,8 +1,10 @@
-//! The egui editor: meters, history heatmap, thresholds, model picker, outputs and status line.
-//! It only reads the analysis snapshot; closing or opening it never touches the audio path.
+//! The egui editor: meters, history heatmap, thresholds, model picker, outputs and status line,
+//! and the session Overview (every instance in the host process). It only reads the analysis
+//! snapshot and the session registry; closing or opening it never touches the audio path.
 
 mod heatmap;
 mod meters;
+mod overview;
 mod picker;
 mod status;
 mod view;
@@ -17,7 +19,8 @@ use nice_plug::context::gui::GuiContext;
 use nice_plug_egui::{create_egui_editor, widgets::ParamSlider, EguiEditor, EguiEditorState, EguiNiceSettings, NiceEguiApp};
 
 use crate::live::LiveLink;
-use crate::params::{InstrumeterParams, ViewSettings};
+use crate::params::{InstrumeterParams, ViewSettings, ZOOM_RANGE};
+use crate::session::{overview_rows, SESSION};
 use picker::{list_models, user_models_folder, ModelChoice};
 use view::{rows_per_second, AnalysisView};
 
@@ -29,15 +32,17 @@ const REDRAW: Duration = Duration::from_millis(16);
 /// Smallest window (logical pixels).
 const MIN_SIZE: (f32, f32) = (640.0, 420.0);
 
-/// Colours of the dark theme.
+/// Colours of the dark theme. The meter colours are Okabe & Ito's colour-blind-safe set (sky
+/// blue, orange, yellow), chosen so that "playing" differs from "not playing" in lightness and
+/// hue for every common colour-vision deficiency; the heatmap uses viridis.
 mod palette {
     use egui::Color32;
     pub const TEXT: Color32 = Color32::from_rgb(220, 224, 230);
-    pub const DIM: Color32 = Color32::from_rgb(110, 114, 120);
+    pub const DIM: Color32 = Color32::from_rgb(140, 144, 150);
     pub const METER_BACKGROUND: Color32 = Color32::from_rgb(28, 31, 38);
-    pub const METER: Color32 = Color32::from_rgb(60, 130, 220);
-    pub const ACTIVE: Color32 = Color32::from_rgb(80, 210, 120);
-    pub const PEAK: Color32 = Color32::from_rgb(250, 200, 80);
+    pub const METER: Color32 = Color32::from_rgb(0, 114, 178);
+    pub const ACTIVE: Color32 = Color32::from_rgb(230, 159, 0);
+    pub const PEAK: Color32 = Color32::from_rgb(240, 228, 66);
     pub const LAMP_OFF: Color32 = Color32::from_rgb(50, 54, 62);
 }
 
@@ -45,10 +50,11 @@ mod palette {
 pub fn create(params: Arc<InstrumeterParams>, link: Arc<LiveLink>) -> Option<InstrumeterEditor> {
     let view = params.view.read().map(|v| v.clone()).unwrap_or_default();
     let size = LogicalSize::new(f64::from(view.width), f64::from(view.height));
-    let state = EguiEditorState::from_size(size, 1.0);
+    // The host's (or system's) HiDPI scale is applied by nice-plug-egui; the zoom is the user's.
+    let state = EguiEditorState::from_size(size, view.zoom());
     let resize = ResizeHint::resizable().with_min_logical_size(LogicalSize::new(MIN_SIZE.0, MIN_SIZE.1));
     let settings = EguiNiceSettings::new().with_tile("Instrumeter").with_resize_hint(resize);
-    let app = EditorApp { params, link, gui: None, view: AnalysisView::default(), models: Vec::new(), path_text: String::new(), last_frame: None };
+    let app = EditorApp { params, link, gui: None, view: AnalysisView::default(), models: Vec::new(), path_text: String::new(), last_frame: None, tab: Tab::Meters };
     create_egui_editor(state, Default::default(), settings, app)
 }
 
@@ -61,6 +67,16 @@ pub struct EditorApp {
     models: Vec<ModelChoice>,
     path_text: String,
     last_frame: Option<Instant>,
+    tab: Tab,
+}
+
+/// What the window shows below the tab bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tab {
+    /// This instance: controls, meters and history.
+    Meters,
+    /// Every instance in the host process.
+    Overview,
 }
 
 impl NiceEguiApp for EditorApp {
@@ -83,17 +99,26 @@ impl NiceEguiApp for EditorApp {
         if let Some(snapshot) = &snapshot {
             self.view.update(snapshot, dt, &view_settings);
         }
-        egui::Panel::top("controls").show(ui, |ui| self.controls(ui, &setter));
+        egui::Panel::top("tabs").show(ui, |ui| self.tab_bar(ui));
         egui::Panel::bottom("status").show(ui, |ui| {
-            ui.label(egui::RichText::new(status::status_line(snapshot.as_ref())).small());
+            let aligned = self.params.aligned.value().then(|| self.link.aligned_delay_s());
+            ui.label(egui::RichText::new(status::status_line(snapshot.as_ref(), aligned)).small());
         });
+        if self.tab == Tab::Overview {
+            egui::CentralPanel::default().show(ui, |ui| {
+                egui::ScrollArea::vertical().show(ui, |ui| overview::draw_overview(ui, &self.params.session, &overview_rows(&SESSION)));
+            });
+            return;
+        }
+        egui::Panel::top("controls").show(ui, |ui| self.controls(ui, &setter));
         egui::CentralPanel::default().show(ui, |ui| match &snapshot {
             Some(snapshot) => {
                 egui::ScrollArea::vertical().show(ui, |ui| {
                     meters::draw_meters(ui, snapshot, &self.view, &self.params, &setter);
                     ui.separator();
                     let rows = snapshot.card.as_ref().map_or(1.0, |c| rows_per_second(c)) * view_settings.history_s;
-                    heatmap::draw_heatmap(ui, snapshot, &self.view, rows.round() as usize);
+                    let span = heatmap::Span { rows: rows.round() as usize, seconds: view_settings.history_s };
+                    heatmap::draw_heatmap(ui, snapshot, &self.view, span);
                 });
             }
             None => {
@@ -108,18 +133,36 @@ impl NiceEguiApp for EditorApp {
         }
     }
 
+    fn zoom_factor_changed(&mut self, zoom_factor: f32) {
+        if let Ok(mut view) = self.params.view.write() {
+            view.zoom = zoom_factor;
+        }
+    }
+
     fn editor_closed(&mut self) {
         self.last_frame = None;
+    }
+
+    /// The host's track name (CLAP track-info, VST3 channel context) names this instance in the
+    /// session overview; nice-plug calls this at initialisation and on every change.
+    fn track_info_changed(&mut self, info: TrackInfo) {
+        self.params.session.set_track_name(Some(info.name()));
     }
 }
 
 impl EditorApp {
-    /// Top panel: model picker, input and outputs, display settings.
-    fn controls(&mut self, ui: &mut Ui, setter: &ParamSetter) {
+    /// The heading and the Meters | Overview switch.
+    fn tab_bar(&mut self, ui: &mut Ui) {
         ui.horizontal(|ui| {
             ui.heading("Instrumeter");
-            self.model_picker(ui);
+            ui.selectable_value(&mut self.tab, Tab::Meters, "Meters");
+            ui.selectable_value(&mut self.tab, Tab::Overview, "Overview").on_hover_text("Every Instrumeter in this host");
         });
+    }
+
+    /// Top panel: model picker, input and outputs, display settings.
+    fn controls(&mut self, ui: &mut Ui, setter: &ParamSetter) {
+        ui.horizontal(|ui| self.model_picker(ui));
         ui.horizontal(|ui| {
             let automation = &self.params.automation;
             labelled_slider(ui, "Analyse", &self.params.source, setter);
@@ -166,6 +209,12 @@ impl EditorApp {
         let Ok(mut view) = self.params.view.write() else { return };
         let view: &mut ViewSettings = &mut view;
         ui.horizontal(|ui| {
+            ui.label("Zoom");
+            let mut zoom = view.zoom();
+            if ui.add(egui::Slider::new(&mut zoom, ZOOM_RANGE).step_by(0.05).fixed_decimals(2)).on_hover_text("Also Ctrl + / Ctrl −").changed() {
+                view.zoom = zoom;
+                ui.ctx().set_zoom_factor(zoom);
+            }
             ui.label("History");
             ui.add(egui::Slider::new(&mut view.history_s, 10.0..=60.0).suffix(" s").fixed_decimals(0));
             ui.label("Peak hold");

@@ -14,6 +14,7 @@ use super::thresholds::{instrument_slot, ThresholdOverrides};
 use super::timeline::{model_latency_s, row_centre_frames, ControlRecord};
 use super::LoopStats;
 use crate::models::ModelCard;
+use crate::session::SessionMember;
 use ringbuf::traits::Producer;
 use ringbuf::HeapProd;
 
@@ -160,6 +161,10 @@ pub struct LivePublisher {
     timeline: Option<HeapProd<ControlRecord>>,
     row_centre: u64,
     record: ControlRecord,
+    /// Where the session overview reads this instance's instruments (detached: nowhere).
+    session: SessionMember,
+    /// The instruments the active card can hear (bit = instrument slot).
+    heard: u32,
 }
 
 impl LivePublisher {
@@ -193,6 +198,8 @@ impl LivePublisher {
             timeline: None,
             row_centre: 0,
             record: ControlRecord::default(),
+            session: SessionMember::default(),
+            heard: 0,
         };
         (publisher, output, controls)
     }
@@ -206,6 +213,12 @@ impl LivePublisher {
     /// Also sends every row, time-stamped, to the aligned mode's queue (a full queue drops it).
     pub fn with_timeline(mut self, timeline: HeapProd<ControlRecord>) -> Self {
         self.timeline = Some(timeline);
+        self
+    }
+
+    /// Also publishes the instruments heard and playing to the session overview.
+    pub fn with_session(mut self, session: SessionMember) -> Self {
+        self.session = session;
         self
     }
 
@@ -233,6 +246,8 @@ impl LivePublisher {
         for class in 0..classes {
             self.controls.store(class, values[class], decision_basis[class], state.thresholds[class]);
         }
+        let decisions = &state.decisions;
+        self.session.publish_instruments(self.heard, instrument_mask(&self.slots, |class| decisions[class]));
         if let Some(timeline) = self.timeline.as_mut() {
             let record = &mut self.record;
             (record.frame, record.classes) = (first_frame + self.row_centre, classes);
@@ -255,7 +270,15 @@ impl LivePublisher {
             self.controls.store(class, 0.0, 0.0, threshold);
         }
         self.controls.set_slots(&self.slots);
+        self.heard = instrument_mask(&self.slots, |_| true);
+        self.session.publish_instruments(self.heard, 0);
     }
+}
+
+/// The instrument slots (as bits) of the classes `selected` picks; classes without a slot add none.
+fn instrument_mask(slots: &[Option<usize>], selected: impl Fn(usize) -> bool) -> u32 {
+    let picked = slots.iter().enumerate().filter(|&(class, _)| selected(class));
+    picked.filter_map(|(_, slot)| *slot).fold(0, |mask, slot| mask | 1 << slot)
 }
 
 impl AnalysisOutput for LivePublisher {
@@ -292,5 +315,32 @@ impl AnalysisOutput for LivePublisher {
         self.state.non_finite_samples = stats.non_finite_samples;
         self.frontend_latency_s = stats.frontend_latency_s;
         self.publish();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::models::ModelKind;
+    use crate::session::{overview_rows, Registry};
+    use crate::testkit::test_card;
+
+    #[test]
+    fn the_worker_side_publishes_heard_and_playing_instruments_to_the_session() {
+        let registry = Box::leak(Box::new(Registry::new()));
+        let (publisher, _latest, _controls) = LivePublisher::new(4);
+        let mut publisher = publisher.with_session(SessionMember::join(registry));
+        let card = test_card(ModelKind::FrameActivation, 3, 16, 8);
+        publisher.on_model(&ModelStatus::Ready(card.name.clone()), Some(&card));
+        let playing = |registry: &Registry| overview_rows(registry)[0].instruments.iter().map(|c| (c.code, c.playing)).collect::<Vec<_>>();
+        assert_eq!(playing(registry), [("cel", false), ("cla", false), ("flu", false)], "a new model: heard, none playing yet");
+        publisher.on_output(StageOutput::Frame { index: 0, activations: &[0.9, 0.1, 0.7] });
+        assert_eq!(playing(registry), [("cel", true), ("cla", false), ("flu", true)], "thresholds 0.5");
+    }
+
+    #[test]
+    fn classes_without_an_instrument_slot_add_no_bit() {
+        assert_eq!(instrument_mask(&[Some(0), None, Some(12)], |_| true), 1 | 1 << 12);
+        assert_eq!(instrument_mask(&[Some(0), None, Some(12)], |class| class == 2), 1 << 12);
     }
 }

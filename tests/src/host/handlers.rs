@@ -11,6 +11,7 @@ use clack_extensions::params::{
     HostParams, HostParamsImplMainThread, HostParamsImplShared, ParamClearFlags, ParamRescanFlags,
 };
 use clack_extensions::state::{HostState, HostStateImpl};
+use clack_extensions::track_info::{HostTrackInfo, HostTrackInfoImpl, TrackInfo, TrackInfoWriter};
 use clack_host::prelude::*;
 
 /// The host type: thread-safe [`TestHostShared`] plus main-thread [`TestHostMainThread`].
@@ -22,7 +23,13 @@ impl HostHandlers for TestHost {
     type AudioProcessor<'a> = ();
 
     fn declare_extensions(builder: &mut HostExtensions<Self>, _shared: &Self::Shared<'_>) {
-        builder.register::<HostLog>().register::<HostParams>().register::<HostState>().register::<HostGui>().register::<HostLatency>();
+        builder
+            .register::<HostLog>()
+            .register::<HostParams>()
+            .register::<HostState>()
+            .register::<HostGui>()
+            .register::<HostLatency>()
+            .register::<HostTrackInfo>();
     }
 }
 
@@ -102,15 +109,22 @@ impl HostGuiImpl for TestHostShared {
     fn closed(&self, _was_destroyed: bool) {}
 }
 
-/// Main-thread notifications from the plugin.
+/// Main-thread notifications from the plugin, and the track the instance sits on.
 #[derive(Default)]
 pub struct TestHostMainThread {
     state_dirty: Cell<bool>,
     params_rescanned: Cell<bool>,
     latency_changed: Cell<bool>,
+    /// The track name the track-info extension reports (`None`: it reports nothing).
+    track_name: Option<String>,
 }
 
 impl TestHostMainThread {
+    /// A host placing the instance on a track called `track_name` (`None`: no track info).
+    pub fn on_track(track_name: Option<&str>) -> Self {
+        Self { track_name: track_name.map(str::to_owned), ..Self::default() }
+    }
+
     /// Whether the plugin marked its state dirty since the last call.
     pub fn take_state_dirty(&self) -> bool {
         self.state_dirty.replace(false)
@@ -140,6 +154,14 @@ impl HostParamsImplMainThread for TestHostMainThread {
 impl HostLatencyImpl for TestHostMainThread {
     fn changed(&self) {
         self.latency_changed.set(true);
+    }
+}
+
+impl HostTrackInfoImpl for TestHostMainThread {
+    fn get<'a>(&'a self, writer: &mut TrackInfoWriter<'_, 'a>) {
+        if let Some(name) = &self.track_name {
+            writer.set(&TrackInfo::new().with_name(Some(name.as_bytes())));
+        }
     }
 }
 

@@ -69,12 +69,18 @@ impl ClapLibrary {
 
     /// Creates and initialises a new instance of the plugin `id`; panics if that fails.
     pub fn instantiate(&self, id: &str) -> HostedPlugin {
+        self.instantiate_on_track(id, None)
+    }
+
+    /// Like [`Self::instantiate`], on a track the host names `track_name` through the CLAP
+    /// track-info extension (`None`: the host gives no track info).
+    pub fn instantiate_on_track(&self, id: &str, track_name: Option<&str>) -> HostedPlugin {
         let plugin_id = CString::new(id).expect("plugin ids contain no NUL");
         let host_info = HostInfo::new("Instrumeter host test", "Instrumeter", "https://example.invalid", "0.1.0")
             .expect("host info contains no NUL");
         let instance = PluginInstance::new(
             |_| TestHostShared::default(),
-            |_| TestHostMainThread::default(),
+            |_| TestHostMainThread::on_track(track_name),
             &self.entry,
             &plugin_id,
             &host_info,

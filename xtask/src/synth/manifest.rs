@@ -48,6 +48,9 @@ pub struct Settings {
     pub body_shift: u8,
     /// Largest body shift of a training stem of recorded notes, in semitones.
     pub note_body_shift: u8,
+    /// Whether training stems of recorded notes got a player's vibrato.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub note_vibrato: bool,
     /// Share of training clips that are bands (drums, bass, front instruments).
     pub band_mixes: f64,
     /// Share of training stems played with real notes where a class has them (`None`: per class).
@@ -90,6 +93,7 @@ impl Manifest {
                 stem_timbre: !options.no_stem_timbre,
                 body_shift: options.body_shift,
                 note_body_shift: options.note_body_shift,
+                note_vibrato: options.note_vibrato,
                 band_mixes: options.band_mixes,
                 real_share: options.real_share,
                 real_validation: notes.real_validation(),

@@ -99,6 +99,12 @@ pub struct SynthOptions {
     /// leaves them as recorded, but for the small per-note shifts every recorded phrase has.
     #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=12))]
     pub note_body_shift: u8,
+    /// Give training stems of recorded notes a player's vibrato: on the classes played with
+    /// vibrato (strings, winds, voice) most held notes get a slow-onset pitch wobble of
+    /// 0.1–0.4 semitones at 4.5–7 Hz (recorded notes are mostly straight tones; music is not).
+    /// Validation and test do not change.
+    #[arg(long)]
+    pub note_vibrato: bool,
     /// A folder in Medley-solos-DB layout (`audio/*.flac` + `Medley-solos-DB_metadata.csv`) whose
     /// training-subset recordings play 30 % of the training stems of their classes, cut to the
     /// stem's active span; its validation and test subsets are never read, and the validation and
@@ -196,7 +202,8 @@ pub fn run(options: &SynthOptions) -> Result<()> {
             let band_share = if training { options.band_mixes } else { 0.0 };
             let solos = solos.as_ref().filter(|_| training).map_or(&[][..], |solos| &solos.per_class);
             let real_share = options.real_share.filter(|_| training);
-            let sources = Sources { fonts, notes: notes.for_split(split), patches, solos, stem_timbre: !options.no_stem_timbre, body_shift, note_body_shift, band_share, real_share, dry_stems: options.stems };
+            let note_vibrato = training && options.note_vibrato;
+            let sources = Sources { fonts, notes: notes.for_split(split), patches, solos, stem_timbre: !options.no_stem_timbre, body_shift, note_body_shift, note_vibrato, band_share, real_share, dry_stems: options.stems };
             render_split(split, options, &sources)
         })
         .collect::<Result<Vec<_>>>()?;

@@ -1,5 +1,6 @@
 //! A phrase played with real notes: one family's recordings placed at the phrase's notes, with
-//! velocity gains, small pitch shifts by resampling and release fades.
+//! velocity gains, small pitch shifts by resampling, a player's vibrato where asked, and release
+//! fades.
 
 use std::collections::BTreeSet;
 
@@ -8,7 +9,7 @@ use rand::{Rng, RngExt};
 use super::drums::role_of_key;
 use super::phrase::Note;
 use super::real_notes::RealNote;
-use super::resample::shift_pitch;
+use super::resample::{shift_pitch, Vibrato};
 use super::RATE;
 
 /// Fade at the end of each held note, in seconds.
@@ -18,21 +19,42 @@ const SHIFT_SHARE: f64 = 0.4;
 const MAX_SHIFT_SEMITONES: f64 = 2.0;
 /// Gain per velocity step below or above velocity 100, in dB.
 const DB_PER_VELOCITY: f32 = 0.25;
+/// Share of held notes that get vibrato when a phrase asks for it, and the shortest such note.
+const VIBRATO_SHARE: f64 = 0.7;
+const VIBRATO_MIN_LENGTH_S: f64 = 0.3;
+
+/// How a phrase's notes are played.
+#[derive(Debug, Clone, Copy)]
+pub enum Playing {
+    /// Each note a hit of its key's drum role.
+    Drums,
+    /// Each note resampled `body_shift` semitones higher (plus a small shift of its own on some
+    /// notes); with `vibrato`, most held notes waver in pitch as a player's do.
+    Melodic { body_shift: f64, vibrato: bool },
+}
 
 /// `notes` played with notes from `pool` (one class), `samples` long; also the files it used.
-/// Melodic notes pick any file of one family, resampled `body_shift` semitones higher (plus a
-/// small shift of their own on some notes); drum notes pick a file of the key's drum role, from
+/// Melodic notes pick any file of one family; drum notes pick a file of the key's drum role, from
 /// the family's kit where it has one.
-pub fn render(rng: &mut impl Rng, pool: &[RealNote], notes: &[Note], drums: bool, body_shift: f64, samples: usize) -> (Vec<f32>, Vec<String>) {
+pub fn render(rng: &mut impl Rng, pool: &[RealNote], notes: &[Note], playing: Playing, samples: usize) -> (Vec<f32>, Vec<String>) {
     let family = &pool[rng.random_range(0..pool.len())].family;
     let members: Vec<&RealNote> = pool.iter().filter(|note| &note.family == family).collect();
     let (mut output, mut used) = (vec![0.0; samples], BTreeSet::new());
     for note in notes {
-        let source = if drums { drum_source(rng, &members, pool, note.key) } else { Some(members[rng.random_range(0..members.len())]) };
+        let source = match playing {
+            Playing::Drums => drum_source(rng, &members, pool, note.key),
+            Playing::Melodic { .. } => Some(members[rng.random_range(0..members.len())]),
+        };
         let Some(source) = source else { continue };
-        let own_shift = if !drums && rng.random_bool(SHIFT_SHARE) { rng.random_range(-MAX_SHIFT_SEMITONES..MAX_SHIFT_SEMITONES) } else { 0.0 };
-        let shift = body_shift + own_shift;
-        let mut sound = shift_pitch(&source.samples, shift, ((note.length + RELEASE_S) * RATE as f64) as usize);
+        let length = ((note.length + RELEASE_S) * RATE as f64) as usize;
+        let mut sound = match playing {
+            Playing::Drums => shift_pitch(&source.samples, 0.0, None, length),
+            Playing::Melodic { body_shift, vibrato } => {
+                let own_shift = if rng.random_bool(SHIFT_SHARE) { rng.random_range(-MAX_SHIFT_SEMITONES..MAX_SHIFT_SEMITONES) } else { 0.0 };
+                let wavers = vibrato && note.length >= VIBRATO_MIN_LENGTH_S && rng.random_bool(VIBRATO_SHARE);
+                shift_pitch(&source.samples, body_shift + own_shift, wavers.then(|| Vibrato::draw(rng)), length)
+            }
+        };
         fade_out(&mut sound, (RELEASE_S * RATE as f64) as usize);
         let gain = 10f32.powf((note.velocity as f32 - 100.0) * DB_PER_VELOCITY / 20.0);
         add_at(&mut output, &sound, (note.start * RATE as f64) as usize, gain);
@@ -82,7 +104,7 @@ mod tests {
         let tone = (0..RATE as usize).map(|n| (std::f64::consts::TAU * 440.0 * n as f64 / RATE as f64).sin() as f32).collect();
         let pool = [RealNote { name: "flu/a4.wav".into(), family: "a".into(), role: DrumRole::Other, samples: tone }];
         let notes = [Note { start: 0.0, length: 0.5, key: 69, velocity: 100 }];
-        let played = |body_shift, seed| render(&mut Xoshiro256PlusPlus::seed_from_u64(seed), &pool, &notes, false, body_shift, RATE as usize / 2).0;
+        let played = |body_shift, seed| render(&mut Xoshiro256PlusPlus::seed_from_u64(seed), &pool, &notes, Playing::Melodic { body_shift, vibrato: false }, RATE as usize / 2).0;
         let semitones = |signal: &[f32]| 12.0 * (frequency(&signal[..RATE as usize / 4]) / 440.0).log2();
         for seed in 0..8 {
             let (plain, shifted) = (semitones(&played(0.0, seed)), semitones(&played(7.0, seed)));

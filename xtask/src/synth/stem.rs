@@ -11,6 +11,7 @@ use super::instruments::{style, ClassStyle, Program, Texture};
 use super::labels::{is_silent, normalise_loudest_frame};
 use super::phrase::{melody, weighted, Activity, Note};
 use super::real_notes::RealNote;
+use super::real_phrase::Playing;
 use super::render::{render, Patch, DRUM_BANK};
 use super::solos::{self, Solo, SOLO_SHARE};
 use super::soundfonts::LoadedFont;
@@ -41,6 +42,8 @@ pub struct Sources<'a> {
     /// Largest body shift of a stem of recorded notes (real notes, GUS patches), in semitones;
     /// body and pitch move together.
     pub note_body_shift: u8,
+    /// Held notes of recorded phrases on vibrato classes get a player's vibrato (training only).
+    pub note_vibrato: bool,
     /// Share of clips that are bands (`band.rs`); 0 but for training with `--band-mixes`.
     pub band_share: f64,
     /// Share of the stems of a class with real notes that are played with them (where SoundFonts
@@ -104,11 +107,11 @@ fn draw_stem(rng: &mut impl Rng, sources: &Sources, class: usize, clip_samples: 
     let use_real = patch_pool.is_none() && !real.is_empty() && (sources.fonts.is_empty() || rng.random_bool(sources.real_share.unwrap_or(style.real_share)));
     let (audio, source) = if let Some(pool) = patch_pool {
         let body_shift = draw_body_shift(rng, sources.note_body_shift, style);
-        let (audio, files) = recorded_phrase(rng, &mut activity, style, pool, body_shift, span_s, clip_s);
+        let (audio, files) = recorded_phrase(rng, &mut activity, style, pool, (body_shift, sources.note_vibrato), span_s, clip_s);
         (audio, StemSource::GusPatch { files, body_shift })
     } else if use_real {
         let body_shift = draw_body_shift(rng, sources.note_body_shift, style);
-        let (audio, files) = recorded_phrase(rng, &mut activity, style, real, body_shift, span_s, clip_s);
+        let (audio, files) = recorded_phrase(rng, &mut activity, style, real, (body_shift, sources.note_vibrato), span_s, clip_s);
         (audio, StemSource::RealNotes { files, body_shift })
     } else {
         let (font, program, bank) = pick_program(rng, sources.fonts, style, class)?;
@@ -135,11 +138,15 @@ fn draw_body_shift(rng: &mut impl Rng, largest: u8, style: &ClassStyle) -> i8 {
 }
 
 /// A phrase played with recorded notes from `pool` (one class), each resampled `body_shift`
-/// semitones higher, and the files it used.
-fn recorded_phrase(rng: &mut impl Rng, activity: &mut Activity, style: &ClassStyle, pool: &[RealNote], body_shift: i8, span_s: f64, clip_s: f64) -> (Vec<f32>, Vec<String>) {
+/// semitones higher (with a player's vibrato where `vibrato` is asked and the class has one), and
+/// the files it used.
+fn recorded_phrase(rng: &mut impl Rng, activity: &mut Activity, style: &ClassStyle, pool: &[RealNote], (body_shift, vibrato): (i8, bool), span_s: f64, clip_s: f64) -> (Vec<f32>, Vec<String>) {
     let notes = activity.keep_active(phrase(rng, style, &style.programs[0], span_s), clip_s);
-    let drums = matches!(style.texture, Texture::Drums);
-    real_phrase::render(rng, pool, &notes, drums, body_shift as f64, (span_s * RATE as f64).ceil() as usize)
+    let playing = match &style.texture {
+        Texture::Drums => Playing::Drums,
+        Texture::Melodic(melodic) => Playing::Melodic { body_shift: body_shift as f64, vibrato: vibrato && melodic.vibrato },
+    };
+    real_phrase::render(rng, pool, &notes, playing, (span_s * RATE as f64).ceil() as usize)
 }
 
 fn phrase(rng: &mut impl Rng, style: &ClassStyle, program: &Program, span_s: f64) -> Vec<Note> {

@@ -162,6 +162,7 @@ fn soundfont_clips_train_and_export_with_tract_parity() {
             no_stem_timbre: false,
             body_shift: 3,
             note_body_shift: 4,
+            note_vibrato: true,
             solos: Some(solos),
             solo_recordings: Some(solo_recordings),
             band_mixes: 0.5,

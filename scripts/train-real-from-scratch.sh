@@ -8,6 +8,9 @@
 # any later session continues it where the last one stopped (one core, ≈ 2 min an epoch here); it
 # stops by itself 8 epochs after its best validation loss. Then scripts/score-run.sh scores it.
 # Usage: scripts/train-real-from-scratch.sh [MORE_EPOCHS]   (run from the repository root)
+#        LR=2e-4 scripts/train-real-from-scratch.sh 50   restarts the learning rate on resume (the
+#        plateau schedule reaches its floor, 1e-5, within ~35 epochs; the shipped pair's chain of
+#        phases restarted it at 2e-4 several times)
 set -euo pipefail
 run=training-runs/frames-real
 data=data/real-vib
@@ -18,7 +21,8 @@ medley=../shared/data/medley-solos-small
   --band-mixes 0.2 --real-share 0.8 --hold-out-sources scripts/real-validation-sources.txt --note-vibrato
 if [ -f $run/progress.json ]; then
   done_epochs=$(python3 -c "import json; print(json.load(open('$run/progress.json'))['epochs_done'])" 2>/dev/null || echo 0)
-  RAYON_NUM_THREADS=1 cargo xtask train --out $run --resume --epochs $((done_epochs + ${1:-100}))
+  restart=(); [ -n "${LR:-}" ] && restart=(--learning-rate "$LR")
+  RAYON_NUM_THREADS=1 cargo xtask train --out $run --resume --epochs $((done_epochs + ${1:-100})) "${restart[@]}"
 else
   RAYON_NUM_THREADS=1 cargo xtask train --arch frames --data $data --out $run --width 0.5 --epochs "${1:-200}" \
     --steps-per-epoch 250 --shift-and-mask

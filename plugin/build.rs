@@ -1,5 +1,6 @@
 //! Embeds the default model (`models/frame-activation.card.json` + `.onnx`) when it exists, and
-//! the window-clip model its card may name as companion (`models/convnet-1s.*`).
+//! the window-clip model its card may name as companion (`models/convnet-1s.*`), and that
+//! model's negative bank for teaching new classes (`models/convnet-1s.negatives.bin`).
 
 use std::path::Path;
 
@@ -7,6 +8,17 @@ fn main() {
     let models = Path::new(env!("CARGO_MANIFEST_DIR")).join("../models");
     embed(&models, "frame-activation", "embedded_model", "INSTRUMETER_DEFAULT");
     embed(&models, "convnet-1s", "embedded_companion", "INSTRUMETER_COMPANION");
+    embed_file(&models.join("convnet-1s.negatives.bin"), "negative_bank", "INSTRUMETER_NEGATIVE_BANK");
+}
+
+/// Sets `cfg(flag)` and `env` (the file's path) when `file` exists.
+fn embed_file(file: &Path, flag: &str, env: &str) {
+    println!("cargo::rustc-check-cfg=cfg({flag})");
+    println!("cargo::rerun-if-changed={}", file.display());
+    if file.exists() {
+        println!("cargo::rustc-cfg={flag}");
+        println!("cargo::rustc-env={env}={}", file.canonicalize().unwrap().display());
+    }
 }
 
 /// Sets `cfg(flag)` and `<env>_CARD` / `<env>_ONNX` when `models/<name>.card.json` and `.onnx` exist.

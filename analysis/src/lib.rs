@@ -4,6 +4,7 @@
 
 pub mod clip;
 pub mod decode;
+pub mod log_mel;
 pub mod matrix;
 pub mod memory;
 pub mod midi;
@@ -14,6 +15,7 @@ pub mod run;
 
 pub use clip::{ClipAggregate, ClipScores};
 pub use decode::{for_each_mono_block, read_mono, AudioInput};
+pub use log_mel::file_log_mel;
 pub use matrix::ActivationMatrix;
 pub use memory::peak_memory_mib;
 pub use midi::MidiCurves;

@@ -11,6 +11,7 @@ mod live;
 pub mod models;
 pub mod params;
 mod session;
+pub mod teach;
 pub mod testkit;
 
 use std::num::NonZeroU32;

@@ -18,6 +18,7 @@ use crate::engine::model_latency_s;
 use crate::frontend::FrontendConfig;
 use crate::models::{ModelCard, ModelLoader, EMBEDDED_DEFAULT};
 use crate::session::SessionMember;
+use crate::teach::{lesson_feed, LessonFeed};
 
 /// Seconds of audio the ring buffers while the worker is busy.
 const RING_SECONDS: f64 = 2.0;
@@ -32,6 +33,8 @@ pub struct LiveLink {
     loader: Mutex<Option<ModelLoader>>,
     /// The aligned mode's audio delay of this activation, in seconds (0 when the mode is off).
     aligned_delay_s: AtomicF32,
+    /// The editor lesson's end of the worker's log-mel frames.
+    lesson: Mutex<Option<LessonFeed>>,
 }
 
 impl LiveLink {
@@ -43,6 +46,11 @@ impl LiveLink {
     /// Records the aligned delay an activation reported to the host.
     pub fn set_aligned_delay_s(&self, seconds: f32) {
         self.aligned_delay_s.store(seconds, Ordering::Relaxed);
+    }
+
+    /// Calls `use_feed` with the lesson feed, if the analysis runs.
+    pub fn with_lesson_feed<R>(&self, use_feed: impl FnOnce(&mut LessonFeed) -> R) -> Option<R> {
+        lock(&self.lesson).as_mut().map(use_feed)
     }
 
     /// Calls `read` with the newest snapshot, if the analysis runs.
@@ -123,13 +131,15 @@ impl LiveAnalysis {
         let (publisher, latest, controls) = LivePublisher::new(config.frontend.n_mels);
         let (timeline, timeline_out) = control_timeline();
         let (loader, updates) = ModelLoader::new();
-        let publisher = publisher.with_overrides(overrides).with_timeline(timeline).with_session(session.clone());
+        let (lesson_tap, lesson) = lesson_feed(config.frontend.n_mels);
+        let publisher = publisher.with_overrides(overrides).with_timeline(timeline).with_session(session.clone()).with_lesson_tap(lesson_tap);
         let analyzer = Analyzer::new(config.frontend.n_mels, publisher).with_updates(updates);
         let (tap, analysis) = analysis_pipeline(&config, analyzer).map_err(|e| e.to_string())?;
         request_startup_model(&loader, card);
         let worker = AnalysisWorker::spawn(analysis).map_err(|e| format!("could not start the analysis thread: {e}"))?;
         *lock(&link.latest) = Some(latest);
         *lock(&link.loader) = Some(loader);
+        *lock(&link.lesson) = Some(lesson);
         let delay = DelayLine::new(MAX_CHANNELS, aligned_delay);
         let aligned = AlignedControls::new(timeline_out, host_rate, &config.frontend);
         Ok(Self { tap, automation: Automation::new(host_rate as f32), controls, delay, aligned, worker, link, session })
@@ -141,6 +151,7 @@ impl LiveAnalysis {
         self.worker.stop();
         self.session.publish_instruments(0, 0);
         lock(&self.link.loader).take();
+        lock(&self.link.lesson).take();
         let Some(mut latest) = lock(&self.link.latest).take() else { return "analysis stopped".into() };
         let snapshot = latest.read();
         format!(

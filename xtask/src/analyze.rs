@@ -54,7 +54,7 @@ pub fn run(inputs: &[PathBuf], card: Option<&Path>, formats: &[Format], out: &Pa
 }
 
 /// Expands folders into the audio files below them, sorted; files are kept as given.
-fn audio_files(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
+pub fn audio_files(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for input in inputs {
         if input.is_dir() {

@@ -13,6 +13,7 @@ mod screenshot;
 mod separation;
 mod signals;
 mod synth;
+mod teach;
 mod train;
 
 use std::path::PathBuf;
@@ -87,6 +88,10 @@ enum Command {
         #[arg(long, default_value = "docs/editor.png")]
         png: PathBuf,
     },
+    /// Teach a new instrument from your recordings of it (≥ 30 s): a new model in your models folder.
+    Teach(teach::TeachOptions),
+    /// Remake the negative bank that lets `teach` work from recordings of the new sound alone.
+    TeachBank(teach::BankOptions),
     /// Split a mix into one stem per instrument heard (+ residual): NMF guided by the model's activations.
     Separate(separation::SeparateOptions),
     /// Learn the separation template bank (models/separation-templates) from the real notes.
@@ -113,6 +118,8 @@ fn main() -> Result<()> {
         Command::Import(options) => train::import(&options),
         Command::Synth(options) => synth::run(&options),
         Command::Bench { seconds } => bench::run(seconds),
+        Command::Teach(options) => teach::run(&options),
+        Command::TeachBank(options) => teach::make_bank(&options),
         Command::Separate(options) => separation::run(&options),
         Command::Templates(options) => separation::templates::run(&options),
         Command::SeparateEval(options) => separation::bench::run(&options),

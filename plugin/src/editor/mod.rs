@@ -1,5 +1,5 @@
 //! The egui editor: meters, history heatmap, thresholds, model picker, outputs and status line,
-//! and the session Overview (every instance in the host process). It only reads the analysis
+//! the session Overview (every instance in the host process) and the Teach tab (a new sound). It only reads the analysis
 //! snapshot and the session registry; closing or opening it never touches the audio path.
 
 mod heatmap;
@@ -7,6 +7,7 @@ mod meters;
 mod overview;
 mod picker;
 mod status;
+mod teach;
 mod view;
 
 use std::sync::Arc;
@@ -18,10 +19,13 @@ use nice_plug::prelude::*;
 use nice_plug::context::gui::GuiContext;
 use nice_plug_egui::{create_egui_editor, widgets::ParamSlider, EguiEditor, EguiEditorState, EguiNiceSettings, NiceEguiApp};
 
+use crate::frontend::FrontendConfig;
 use crate::live::LiveLink;
+use crate::models::user_models_folder;
 use crate::params::{InstrumeterParams, ViewSettings, ZOOM_RANGE};
 use crate::session::{overview_rows, SESSION};
-use picker::{list_models, user_models_folder, ModelChoice};
+use picker::{list_models, ModelChoice};
+use teach::TeachPanel;
 use view::{rows_per_second, AnalysisView};
 
 /// The editor type the plugin hands to nice-plug.
@@ -54,7 +58,7 @@ pub fn create(params: Arc<InstrumeterParams>, link: Arc<LiveLink>) -> Option<Ins
     let state = EguiEditorState::from_size(size, view.zoom());
     let resize = ResizeHint::resizable().with_min_logical_size(LogicalSize::new(MIN_SIZE.0, MIN_SIZE.1));
     let settings = EguiNiceSettings::new().with_tile("Instrumeter").with_resize_hint(resize);
-    let app = EditorApp { params, link, gui: None, view: AnalysisView::default(), models: Vec::new(), path_text: String::new(), last_frame: None, tab: Tab::Meters };
+    let app = EditorApp { params, link, gui: None, view: AnalysisView::default(), models: Vec::new(), path_text: String::new(), last_frame: None, tab: Tab::Meters, teach: TeachPanel::default() };
     create_egui_editor(state, Default::default(), settings, app)
 }
 
@@ -68,6 +72,7 @@ pub struct EditorApp {
     path_text: String,
     last_frame: Option<Instant>,
     tab: Tab,
+    teach: TeachPanel,
 }
 
 /// What the window shows below the tab bar.
@@ -77,6 +82,8 @@ enum Tab {
     Meters,
     /// Every instance in the host process.
     Overview,
+    /// Record and teach a new sound.
+    Teach,
 }
 
 impl NiceEguiApp for EditorApp {
@@ -104,10 +111,21 @@ impl NiceEguiApp for EditorApp {
             let aligned = self.params.aligned.value().then(|| self.link.aligned_delay_s());
             ui.label(egui::RichText::new(status::status_line(snapshot.as_ref(), aligned)).small());
         });
+        let n_mels = FrontendConfig::default().n_mels;
+        self.teach.collect(&self.link, n_mels);
         if self.tab == Tab::Overview {
             egui::CentralPanel::default().show(ui, |ui| {
                 egui::ScrollArea::vertical().show(ui, |ui| overview::draw_overview(ui, &self.params.session, &overview_rows(&SESSION)));
             });
+            return;
+        }
+        if self.tab == Tab::Teach {
+            let base = self.params.model_path.read().map(|p| p.clone()).unwrap_or_default();
+            let taught = egui::CentralPanel::default().show(ui, |ui| self.teach.draw(ui, &self.link, base, n_mels)).inner;
+            if let Some(card) = taught {
+                self.models = list_models(user_models_folder().as_deref());
+                self.choose_model(Some(card));
+            }
             return;
         }
         egui::Panel::top("controls").show(ui, |ui| self.controls(ui, &setter));
@@ -157,6 +175,7 @@ impl EditorApp {
             ui.heading("Instrumeter");
             ui.selectable_value(&mut self.tab, Tab::Meters, "Meters");
             ui.selectable_value(&mut self.tab, Tab::Overview, "Overview").on_hover_text("Every Instrumeter in this host");
+            ui.selectable_value(&mut self.tab, Tab::Teach, "Teach").on_hover_text("Teach it a sound it does not know");
         });
     }
 
@@ -198,11 +217,16 @@ impl EditorApp {
             chosen = Some(Some(self.path_text.trim().into()));
         }
         if let Some(card) = chosen {
-            if let Ok(mut path) = self.params.model_path.write() {
-                path.clone_from(&card);
-            }
-            self.link.load_model(card);
+            self.choose_model(card);
         }
+    }
+
+    /// Makes `card` (`None`: the embedded default) the persisted choice and loads it.
+    fn choose_model(&mut self, card: Option<std::path::PathBuf>) {
+        if let Ok(mut path) = self.params.model_path.write() {
+            path.clone_from(&card);
+        }
+        self.link.load_model(card);
     }
 
     fn display_settings(&mut self, ui: &mut Ui) {

@@ -4,8 +4,6 @@ use std::path::{Path, PathBuf};
 
 use crate::models::{ModelCard, EMBEDDED_DEFAULT, EMBEDDED_ORIGIN};
 
-/// Environment variable naming the user models folder (overrides the platform default).
-pub const MODELS_FOLDER_VAR: &str = "INSTRUMETER_MODELS";
 /// What a model card's file name ends with.
 const CARD_SUFFIX: &str = ".card.json";
 
@@ -16,22 +14,6 @@ pub struct ModelChoice {
     pub path: Option<PathBuf>,
     /// Name and scores from the card, or why it could not be read.
     pub summary: String,
-}
-
-/// The folder the picker lists: `$INSTRUMETER_MODELS`, else the platform's user data folder.
-pub fn user_models_folder() -> Option<PathBuf> {
-    if let Some(folder) = std::env::var_os(MODELS_FOLDER_VAR) {
-        return Some(PathBuf::from(folder));
-    }
-    let home = std::env::var_os("HOME").map(PathBuf::from);
-    if cfg!(target_os = "macos") {
-        return home.map(|h| h.join("Library/Application Support/Instrumeter/models"));
-    }
-    if cfg!(windows) {
-        return std::env::var_os("APPDATA").map(|a| PathBuf::from(a).join("Instrumeter").join("models"));
-    }
-    let data = std::env::var_os("XDG_DATA_HOME").map(PathBuf::from).or_else(|| home.map(|h| h.join(".local/share")));
-    data.map(|d| d.join("instrumeter/models"))
 }
 
 /// The embedded default (if built in) followed by every card in `folder`, sorted by file name.

@@ -15,6 +15,7 @@ use super::timeline::{model_latency_s, row_centre_frames, ControlRecord};
 use super::LoopStats;
 use crate::models::ModelCard;
 use crate::session::SessionMember;
+use crate::teach::LessonTap;
 use ringbuf::traits::Producer;
 use ringbuf::HeapProd;
 
@@ -165,6 +166,8 @@ pub struct LivePublisher {
     session: SessionMember,
     /// The instruments the active card can hear (bit = instrument slot).
     heard: u32,
+    /// Where the editor's lesson records frames (while it records).
+    lesson: Option<LessonTap>,
 }
 
 impl LivePublisher {
@@ -200,6 +203,7 @@ impl LivePublisher {
             record: ControlRecord::default(),
             session: SessionMember::default(),
             heard: 0,
+            lesson: None,
         };
         (publisher, output, controls)
     }
@@ -219,6 +223,12 @@ impl LivePublisher {
     /// Also publishes the instruments heard and playing to the session overview.
     pub fn with_session(mut self, session: SessionMember) -> Self {
         self.session = session;
+        self
+    }
+
+    /// Also hands log-mel frames to the editor's lesson while it records.
+    pub fn with_lesson_tap(mut self, lesson: LessonTap) -> Self {
+        self.lesson = Some(lesson);
         self
     }
 
@@ -306,6 +316,9 @@ impl AnalysisOutput for LivePublisher {
     fn on_log_mel(&mut self, frame_index: u64, log_mel: &[f32]) {
         self.state.frames = frame_index + 1;
         self.state.log_mel.copy_from_slice(log_mel);
+        if let Some(lesson) = self.lesson.as_mut() {
+            lesson.on_frame(log_mel);
+        }
         self.publish();
     }
 

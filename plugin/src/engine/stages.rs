@@ -70,11 +70,16 @@ impl Companion {
         Ok(())
     }
 
-    /// `activations` mixed with the latest window scores into `mixed` (copied before the first window).
+    /// `activations` mixed with the latest window scores into `mixed` (copied before the first
+    /// window); classes past the frame network's own (taught classes) take the companion's score.
     fn mix(&self, activations: &[f32], mixed: &mut [f32]) {
         let weight = if self.has_scores { self.weight } else { 0.0 };
-        for ((out, &activation), &score) in mixed.iter_mut().zip(activations).zip(&self.latest) {
+        let (shared, companion_only) = mixed.split_at_mut(activations.len());
+        for ((out, &activation), &score) in shared.iter_mut().zip(activations).zip(&self.latest) {
             *out = (1.0 - weight) * activation + weight * score;
+        }
+        for (out, &score) in companion_only.iter_mut().zip(&self.latest[activations.len()..]) {
+            *out = if self.has_scores { score } else { 0.0 };
         }
     }
 }
@@ -104,7 +109,7 @@ impl ModelStage {
         let card = model.card();
         let (classes, frames, hop) = (card.labels.len(), card.input.frames, card.input.hop_frames);
         let kind = match card.kind {
-            ModelKind::FrameActivation => StageKind::Frame { stitch: OverlapAdd::new(classes, frames, hop), next_emit: start_frame },
+            ModelKind::FrameActivation => StageKind::Frame { stitch: OverlapAdd::new(model.network_classes(), frames, hop), next_emit: start_frame },
             ModelKind::WindowClip => {
                 let window_period_s = hop as f32 * card.frontend.hop as f32 / card.frontend.sample_rate as f32;
                 let capacity = (card.aggregation.window_s / window_period_s).round().max(1.0) as usize;

@@ -3,6 +3,7 @@
 mod card;
 mod embedded;
 mod error;
+mod folder;
 mod labels;
 mod loader;
 mod plan_cache;
@@ -12,6 +13,7 @@ mod runner;
 pub use card::{Aggregation, AggregationMethod, Companion, FrontendSettings, InputSpec, Label, MetricsEntry, ModelCard, ModelKind, TrainingInfo};
 pub use embedded::{EmbeddedModel, EMBEDDED_DEFAULT, EMBEDDED_ORIGIN};
 pub use error::ModelError;
+pub use folder::{user_models_folder, MODELS_FOLDER_VAR};
 pub use labels::{instrument_labels, INSTRUMENTS};
 pub use loader::{ModelLoader, ModelUpdate};
 pub use runner::{onnx_path_for, LoadedModel};

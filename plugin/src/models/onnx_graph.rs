@@ -30,7 +30,7 @@ pub struct OnnxGraph {
 impl OnnxGraph {
     /// A graph whose input `input` has the given shape.
     pub fn new(name: &str, input: &str, input_shape: &[usize]) -> Self {
-        let graph = GraphProto { name: name.into(), input: vec![value_info(input, input_shape)], ..Default::default() };
+        let graph = GraphProto { name: name.into(), input: vec![float_value_info(input, input_shape)], ..Default::default() };
         Self { graph, counter: 0 }
     }
 
@@ -76,7 +76,7 @@ impl OnnxGraph {
 
     /// Declares `tensor` (shape `shape`) the graph's output and returns the serialised model.
     pub fn finish(mut self, tensor: &str, shape: &[usize]) -> Vec<u8> {
-        self.graph.output.push(value_info(tensor, shape));
+        self.graph.output.push(float_value_info(tensor, shape));
         let model = ModelProto {
             ir_version: 8,
             producer_name: "instrumeter".into(),
@@ -88,7 +88,8 @@ impl OnnxGraph {
     }
 }
 
-fn attribute(name: &str, value: &Attr) -> AttributeProto {
+/// An ONNX attribute proto for `value`.
+pub fn attribute(name: &str, value: &Attr) -> AttributeProto {
     let mut proto = AttributeProto { name: name.into(), ..Default::default() };
     match value {
         Attr::Int(i) => (proto.r#type, proto.i) = (AttributeType::Int as i32, *i),
@@ -98,7 +99,8 @@ fn attribute(name: &str, value: &Attr) -> AttributeProto {
     proto
 }
 
-fn value_info(name: &str, shape: &[usize]) -> ValueInfoProto {
+/// A float32 tensor `name` of fixed `shape`, as a graph input or output.
+pub fn float_value_info(name: &str, shape: &[usize]) -> ValueInfoProto {
     let dim = shape.iter().map(|&d| Dimension { value: Some(dimension::Value::DimValue(d as i64)), ..Default::default() }).collect();
     let tensor = TensorType { elem_type: DataType::Float as i32, shape: Some(TensorShapeProto { dim }) };
     ValueInfoProto {

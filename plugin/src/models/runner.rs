@@ -20,6 +20,9 @@ pub struct LoadedModel {
     card: ModelCard,
     state: State,
     input_shape: [usize; 4],
+    /// Classes the network outputs: the card's labels, or (a frame-activation model with a
+    /// companion) their first ones, the rest coming from the companion alone (taught classes).
+    network_classes: usize,
     companion: Option<Box<LoadedModel>>,
 }
 
@@ -52,9 +55,9 @@ impl LoadedModel {
     pub fn from_parts(card: ModelCard, onnx: &[u8], onnx_path: &Path) -> Result<Self, ModelError> {
         let input_shape = [1, 1, card.frontend.n_mels, card.input.frames];
         let plan = plan_cache::plan(onnx, &input_shape, || optimised_plan(onnx, onnx_path, &input_shape))?;
-        check_output_shape(&plan, &card, onnx_path)?;
+        let network_classes = check_output_shape(&plan, &card, onnx_path)?;
         let state = State::new(&plan).map_err(|e| onnx_error(onnx_path, e))?;
-        Ok(Self { card, state, input_shape, companion: None })
+        Ok(Self { card, state, input_shape, network_classes, companion: None })
     }
 
     /// Attaches the companion this card names, once it is known to score the same classes in
@@ -95,11 +98,18 @@ impl LoadedModel {
         self.input_shape[2] * self.input_shape[3]
     }
 
-    /// Values per output (`C × frames` for frame activation, `C` for window clip).
+    /// Classes the network itself outputs (fewer than the card's labels when its companion alone
+    /// scores the last ones).
+    pub fn network_classes(&self) -> usize {
+        self.network_classes
+    }
+
+    /// Values per output (`C × frames` for frame activation, `C` for window clip; `C` the
+    /// network's classes).
     pub fn output_len(&self) -> usize {
         match self.card.kind {
-            ModelKind::FrameActivation => self.card.labels.len() * self.card.input.frames,
-            ModelKind::WindowClip => self.card.labels.len(),
+            ModelKind::FrameActivation => self.network_classes * self.card.input.frames,
+            ModelKind::WindowClip => self.network_classes,
         }
     }
 
@@ -162,14 +172,21 @@ fn optimised_plan(onnx: &[u8], path: &Path, input_shape: &[usize; 4]) -> Result<
         .map_err(|e| onnx_error(path, e))
 }
 
-fn check_output_shape(plan: &Plan, card: &ModelCard, path: &Path) -> Result<(), ModelError> {
-    let classes = card.labels.len();
+/// Checks the network's output shape against the card and returns the classes it outputs: all of
+/// the card's labels, or for a frame-activation card with a companion possibly fewer (the first
+/// ones; the companion alone scores the rest).
+fn check_output_shape(plan: &Plan, card: &ModelCard, path: &Path) -> Result<usize, ModelError> {
+    let labels = card.labels.len();
+    let fact = plan.model().output_fact(0).map_err(|e| onnx_error(path, e))?;
+    let found: Option<Vec<usize>> = fact.shape.as_concrete().map(|s| s.to_vec());
+    let classes = match (card.kind, found.as_deref()) {
+        (ModelKind::FrameActivation, Some(&[1, classes, _])) if card.companion.is_some() && (1..=labels).contains(&classes) => classes,
+        _ => labels,
+    };
     let expected: Vec<usize> = match card.kind {
         ModelKind::FrameActivation => vec![1, classes, card.input.frames],
         ModelKind::WindowClip => vec![1, classes],
     };
-    let fact = plan.model().output_fact(0).map_err(|e| onnx_error(path, e))?;
-    let found: Option<Vec<usize>> = fact.shape.as_concrete().map(|s| s.to_vec());
     if found.as_ref() != Some(&expected) || fact.datum_type != f32::datum_type() {
         return Err(ModelError::ShapeMismatch {
             path: path.into(),
@@ -178,5 +195,5 @@ fn check_output_shape(plan: &Plan, card: &ModelCard, path: &Path) -> Result<(), 
             found: format!("{:?} {:?}", fact.shape, fact.datum_type),
         });
     }
-    Ok(())
+    Ok(classes)
 }

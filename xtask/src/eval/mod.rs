@@ -6,7 +6,7 @@
 pub mod datasets;
 mod plots;
 mod report;
-mod scores;
+pub mod scores;
 
 use std::path::{Path, PathBuf};
 

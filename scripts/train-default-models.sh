@@ -81,6 +81,9 @@ for model in models/convnet-1s models/frame-activation; do
   cargo xtask eval --model "$model.card.json" --data data/song-stems-test --layout irmas-train "${report[@]}"
   cargo xtask eval --model "$model.card.json" --data $medley --layout medley-solos --subset validation "${report[@]}"
 done
+# The negative bank for teaching belongs to this exact convnet-1s.onnx: remake it after retraining
+# (the shipped bank drew on data/real-vib's training split, this recipe plus --note-vibrato).
+cargo xtask teach-bank --data data/real --split train --clips 2000
 # Tried on data/real and not shipped (models/README.md, "Real validation"): both networks imported
 # and fine-tuned there (import --learning-rate 2e-4, then train --resume [--shift-and-mask] to 116).
 # Real clips the models never heard beyond those 9: scripts/cross-validate-solos.sh (≈ 80 min).

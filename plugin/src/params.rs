@@ -112,6 +112,23 @@ pub struct ViewSettings {
     pub peak_decay_per_s: f32,
     /// The user's zoom on top of the host's or system's HiDPI scale (0.75–2).
     pub zoom: f32,
+    /// The tab the editor shows (it reopens on it).
+    pub tab: EditorTab,
+}
+
+/// What the editor shows below its tab bar.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EditorTab {
+    /// Every instance in the host process.
+    Overview,
+    /// Record and teach a new sound.
+    Teach,
+    /// This instance: controls, meters and history (also what an unknown stored tab opens;
+    /// serde wants that variant last).
+    #[default]
+    #[serde(other)]
+    Meters,
 }
 
 /// The zoom range the editor offers.
@@ -119,7 +136,7 @@ pub const ZOOM_RANGE: std::ops::RangeInclusive<f32> = 0.75..=2.0;
 
 impl Default for ViewSettings {
     fn default() -> Self {
-        Self { width: 960, height: 800, history_s: 20.0, peak_hold_s: 1.5, peak_decay_per_s: 0.5, zoom: 1.0 }
+        Self { width: 960, height: 800, history_s: 20.0, peak_hold_s: 1.5, peak_decay_per_s: 0.5, zoom: 1.0, tab: EditorTab::Meters }
     }
 }
 
@@ -228,7 +245,7 @@ impl<'a> nice_plug::params::persist::PersistentField<'a, String> for SessionMemb
 
 #[cfg(test)]
 mod tests {
-    use super::ViewSettings;
+    use super::{EditorTab, ViewSettings};
 
     #[test]
     fn a_saved_view_without_zoom_loads_at_1_and_bad_zooms_are_clamped() {
@@ -237,5 +254,18 @@ mod tests {
         for (stored, used) in [(0.0, 0.75), (-3.0, 0.75), (9.0, 2.0), (f32::NAN, 1.0), (1.25, 1.25)] {
             assert_eq!(ViewSettings { zoom: stored, ..ViewSettings::default() }.zoom(), used, "stored {stored}");
         }
+    }
+
+    #[test]
+    fn the_tab_is_saved_and_an_unknown_one_opens_the_meters() {
+        assert_eq!(old_tab(r#"{"tab": "teach"}"#), EditorTab::Teach);
+        assert_eq!(old_tab(r#"{"tab": "mixer"}"#), EditorTab::Meters);
+        assert_eq!(old_tab(r#"{}"#), EditorTab::Meters);
+        let saved = serde_json::to_string(&ViewSettings { tab: EditorTab::Overview, ..ViewSettings::default() }).unwrap();
+        assert!(saved.contains(r#""tab":"overview""#), "{saved}");
+    }
+
+    fn old_tab(json: &str) -> EditorTab {
+        serde_json::from_str::<ViewSettings>(json).expect("a stored view parses").tab
     }
 }

@@ -1,4 +1,5 @@
-//! Small models whose outputs are known in closed form, for testing the engine end to end.
+//! Small models whose outputs are known in closed form, for testing the engine end to end, and
+//! test signals for teaching a class.
 //! They exercise the engine; they are not instrument models and are never shipped.
 
 use std::collections::BTreeMap;
@@ -60,4 +61,52 @@ fn affine(graph: &mut OnnxGraph, input: &str, gains: &[f32], biases: &[f32], dim
     } else {
         shifted
     }
+}
+
+/// A tiny deterministic generator (Knuth's MMIX LCG), 0–1.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> f32 {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (self.0 >> 40) as f32 / (1u64 << 24) as f32
+    }
+}
+
+/// A sound no shipped class is, for teaching tests: FM bells (carrier:modulator 1:3.5,
+/// decaying index) at random pitches, 0.6 s apart, at `rate` Hz.
+pub fn fm_bells(seconds: f32, rate: f32, seed: u64) -> Vec<f32> {
+    let mut rng = Lcg(seed);
+    let note = (0.6 * rate) as usize;
+    (0..(seconds * rate) as usize / note)
+        .flat_map(|_| {
+            let pitch = 400.0 * 2f32.powf(rng.next() * 1.5);
+            (0..note).map(move |i| {
+                let t = i as f32 / rate;
+                let index = 4.0 * (-t * 3.0).exp();
+                let modulator = (std::f32::consts::TAU * 3.5 * pitch * t).sin();
+                0.3 * (-t * 2.0).exp() * (std::f32::consts::TAU * pitch * t + index * modulator).sin()
+            })
+        })
+        .collect()
+}
+
+/// Other sounds for teaching tests: noise bursts, low sawtooth drones and plain sines, a random
+/// one every second, at `rate` Hz.
+pub fn other_sounds(seconds: f32, rate: f32, seed: u64) -> Vec<f32> {
+    let mut rng = Lcg(seed);
+    let stretch = rate as usize;
+    let mut out = Vec::new();
+    for _ in 0..(seconds * rate) as usize / stretch {
+        let (kind, pitch) = ((rng.next() * 3.0) as usize, 60.0 + 200.0 * rng.next());
+        for i in 0..stretch {
+            let t = i as f32 / rate;
+            out.push(match kind {
+                0 => 0.2 * (rng.next() - 0.5),
+                1 => 0.2 * ((pitch * t).fract() - 0.5),
+                _ => 0.2 * (std::f32::consts::TAU * 4.0 * pitch * t).sin(),
+            });
+        }
+    }
+    out
 }

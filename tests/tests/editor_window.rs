@@ -1,13 +1,15 @@
 //! The editor in a real window: Xvfb, embedded in a host window through the CLAP gui extension
 //! while audio plays, closed and reopened while the audio thread keeps
 //! processing, captured as a PNG (`target/screenshots/editor.png`) and checked to show the meters
-//! and the history; a host resize must be saved with the project.
+//! and the history; a host resize must be saved with the project, and a project saved on the
+//! Teach tab reopens on it (`target/screenshots/editor-teach.png`).
 
 use std::time::{Duration, Instant};
 
 use instrumeter_tests::bundle::{built_clap_bundle, target_dir};
 use instrumeter_tests::display::{HostWindow, VirtualDisplay};
-use instrumeter_tests::host::{same_bits, ClapLibrary, PluginEditor};
+use instrumeter_tests::host::{same_bits, ClapLibrary, HostedPlugin, PluginEditor};
+use instrumeter_tests::display::Screenshot;
 use instrumeter_tests::signals::main_program;
 
 const RATE: f64 = 48_000.0;
@@ -62,6 +64,7 @@ fn the_editor_draws_while_audio_plays_and_survives_reopening() {
         },
     );
     let view = persisted_view(&plugin.save_state());
+    let teach_tab = teach_tab_picture(&mut plugin, &display, &view, &signal);
     plugin.deactivate();
     let (width, height) = (screenshot.width, screenshot.height);
     assert_eq!((view["width"].as_u64(), view["height"].as_u64()), (Some(u64::from(width) - 100), Some(u64::from(height) - 60)), "the new editor size is saved with the project: {view}");
@@ -77,4 +80,32 @@ fn the_editor_draws_while_audio_plays_and_survives_reopening() {
     // (72, 36, 117), which nothing else in the editor uses.
     let cold_history = screenshot.count_matching(|[r, g, b]| (62..80).contains(&r) && g < 45 && (78..125).contains(&b));
     assert!(cold_history > 2_000, "no history heatmap drawn ({cold_history} cold cells) in {}", path.display());
+    let teach_path = target_dir().join("screenshots").join("editor-teach.png");
+    teach_tab.save_png(&teach_path);
+    println!("Teach tab screenshot: {}", teach_path.display());
+    let meter_pixels = teach_tab.count_matching(|p| p.iter().zip(METER_BACKGROUND).all(|(a, b)| a.abs_diff(b) <= 2));
+    assert!(meter_pixels < 500, "a project saved on the Teach tab reopened on the meters ({meter_pixels} meter pixels) in {}", teach_path.display());
+    assert!(teach_tab.distinct_colours() > 10, "the Teach tab looks empty in {}", teach_path.display());
+}
+
+/// Restores a project saved on the Teach tab and pictures the editor it opens (while audio plays).
+fn teach_tab_picture(plugin: &mut HostedPlugin, display: &VirtualDisplay, view: &serde_json::Value, signal: &[Vec<f32>]) -> Screenshot {
+    let mut teach_view = view.clone();
+    teach_view["tab"] = "teach".into();
+    plugin.set_persisted_field("view", &teach_view.to_string());
+    let seconds = 2.0;
+    let samples = (seconds * RATE) as usize;
+    let (_, picture) = plugin.while_playing(
+        |audio| audio.play_in_real_time([&signal[0][..samples], &signal[1][..samples]], None, BLOCK, RATE, &[]),
+        |editor| {
+            let (width, height) = editor.create();
+            let window = HostWindow::open(display, width as u16, height as u16);
+            editor.show_in(window.id());
+            idle(editor, Duration::from_millis(1500));
+            let picture = window.capture();
+            editor.close();
+            picture
+        },
+    );
+    picture
 }

@@ -22,7 +22,7 @@ use nice_plug_egui::{create_egui_editor, widgets::ParamSlider, EguiEditor, EguiE
 use crate::frontend::FrontendConfig;
 use crate::live::LiveLink;
 use crate::models::user_models_folder;
-use crate::params::{InstrumeterParams, ViewSettings, ZOOM_RANGE};
+use crate::params::{EditorTab, InstrumeterParams, ViewSettings, ZOOM_RANGE};
 use crate::session::{overview_rows, SESSION};
 use picker::{list_models, ModelChoice};
 use teach::TeachPanel;
@@ -58,7 +58,7 @@ pub fn create(params: Arc<InstrumeterParams>, link: Arc<LiveLink>) -> Option<Ins
     let state = EguiEditorState::from_size(size, view.zoom());
     let resize = ResizeHint::resizable().with_min_logical_size(LogicalSize::new(MIN_SIZE.0, MIN_SIZE.1));
     let settings = EguiNiceSettings::new().with_tile("Instrumeter").with_resize_hint(resize);
-    let app = EditorApp { params, link, gui: None, view: AnalysisView::default(), models: Vec::new(), path_text: String::new(), last_frame: None, tab: Tab::Meters, teach: TeachPanel::default() };
+    let app = EditorApp { params, link, gui: None, view: AnalysisView::default(), models: Vec::new(), path_text: String::new(), last_frame: None, teach: TeachPanel::default() };
     create_egui_editor(state, Default::default(), settings, app)
 }
 
@@ -71,19 +71,7 @@ pub struct EditorApp {
     models: Vec<ModelChoice>,
     path_text: String,
     last_frame: Option<Instant>,
-    tab: Tab,
     teach: TeachPanel,
-}
-
-/// What the window shows below the tab bar.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Tab {
-    /// This instance: controls, meters and history.
-    Meters,
-    /// Every instance in the host process.
-    Overview,
-    /// Record and teach a new sound.
-    Teach,
 }
 
 impl NiceEguiApp for EditorApp {
@@ -113,13 +101,13 @@ impl NiceEguiApp for EditorApp {
         });
         let n_mels = FrontendConfig::default().n_mels;
         self.teach.collect(&self.link, n_mels);
-        if self.tab == Tab::Overview {
+        if view_settings.tab == EditorTab::Overview {
             egui::CentralPanel::default().show(ui, |ui| {
                 egui::ScrollArea::vertical().show(ui, |ui| overview::draw_overview(ui, &self.params.session, &overview_rows(&SESSION)));
             });
             return;
         }
-        if self.tab == Tab::Teach {
+        if view_settings.tab == EditorTab::Teach {
             let base = self.params.model_path.read().map(|p| p.clone()).unwrap_or_default();
             let taught = egui::CentralPanel::default().show(ui, |ui| self.teach.draw(ui, &self.link, base, n_mels)).inner;
             if let Some(card) = taught {
@@ -171,11 +159,12 @@ impl NiceEguiApp for EditorApp {
 impl EditorApp {
     /// The heading and the Meters | Overview switch.
     fn tab_bar(&mut self, ui: &mut Ui) {
+        let Ok(mut view) = self.params.view.write() else { return };
         ui.horizontal(|ui| {
             ui.heading("Instrumeter");
-            ui.selectable_value(&mut self.tab, Tab::Meters, "Meters");
-            ui.selectable_value(&mut self.tab, Tab::Overview, "Overview").on_hover_text("Every Instrumeter in this host");
-            ui.selectable_value(&mut self.tab, Tab::Teach, "Teach").on_hover_text("Teach it a sound it does not know");
+            ui.selectable_value(&mut view.tab, EditorTab::Meters, "Meters");
+            ui.selectable_value(&mut view.tab, EditorTab::Overview, "Overview").on_hover_text("Every Instrumeter in this host");
+            ui.selectable_value(&mut view.tab, EditorTab::Teach, "Teach").on_hover_text("Teach it a sound it does not know");
         });
     }
 

@@ -81,16 +81,21 @@ impl TeachPanel {
     fn take_row(&mut self, ui: &mut Ui, link: &LiveLink, take: Take, recording: Option<Take>, active: bool, n_mels: usize) {
         ui.horizontal(|ui| {
             let label = match (take, recording == Some(take)) {
-                (_, true) => "■ Stop",
-                (Take::NewSound, false) => "● Record the new sound",
-                (Take::OtherSounds, false) => "● Record other sounds (optional)",
+                (_, true) => "Stop recording",
+                (Take::NewSound, false) => "Record the new sound",
+                (Take::OtherSounds, false) => "Record other sounds (optional)",
             };
             if ui.add_enabled(active, egui::Button::new(label)).clicked() {
                 let next = (recording != Some(take)).then_some(take);
                 link.with_lesson_feed(|feed| feed.set_recording(next));
             }
-            let needed = if take == Take::NewSound { format!(" of {MIN_POSITIVE_S:.0} s needed") } else { String::new() };
-            ui.label(format!("{:.1} s recorded{needed}", self.seconds(take, n_mels)));
+            let seconds = self.seconds(take, n_mels);
+            if take == Take::NewSound {
+                let progress = egui::ProgressBar::new((seconds / MIN_POSITIVE_S).min(1.0)).desired_width(160.0);
+                ui.add(progress.text(format!("{seconds:.1} s of {MIN_POSITIVE_S:.0} s")));
+            } else {
+                ui.label(format!("{seconds:.1} s recorded"));
+            }
         });
     }
 

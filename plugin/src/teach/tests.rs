@@ -6,53 +6,16 @@ use super::*;
 use crate::engine::{AnalysisOutput, Analyzer, FrameSink, ModelStatus, StageOutput};
 use crate::frontend::{FrontendConfig, LogMelFrontend};
 use crate::models::{LoadedModel, ModelCard};
+use crate::testkit::{fm_bells, other_sounds};
 
 const RATE: f32 = 22_050.0;
 
-/// A tiny deterministic generator (numerical recipes' LCG), 0–1.
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self) -> f32 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        (self.0 >> 40) as f32 / (1u64 << 24) as f32
-    }
-}
-
-/// FM bells (carrier:modulator 1:3.5, decaying index) at random pitches, 0.6 s apart.
 fn bells(seconds: f32, seed: u64) -> Vec<f32> {
-    let mut rng = Lcg(seed);
-    let note = (0.6 * RATE) as usize;
-    (0..(seconds * RATE) as usize / note)
-        .flat_map(|_| {
-            let pitch = 400.0 * 2f32.powf(rng.next() * 1.5);
-            (0..note).map(move |i| {
-                let t = i as f32 / RATE;
-                let index = 4.0 * (-t * 3.0).exp();
-                let modulator = (std::f32::consts::TAU * 3.5 * pitch * t).sin();
-                0.3 * (-t * 2.0).exp() * (std::f32::consts::TAU * pitch * t + index * modulator).sin()
-            })
-        })
-        .collect()
+    fm_bells(seconds, RATE, seed)
 }
 
-/// Other sounds: noise bursts, low sawtooth drones and plain sines, a random one every second.
 fn others(seconds: f32, seed: u64) -> Vec<f32> {
-    let mut rng = Lcg(seed);
-    let stretch = RATE as usize;
-    let mut out = Vec::new();
-    for _ in 0..(seconds * RATE) as usize / stretch {
-        let (kind, pitch) = ((rng.next() * 3.0) as usize, 60.0 + 200.0 * rng.next());
-        for i in 0..stretch {
-            let t = i as f32 / RATE;
-            out.push(match kind {
-                0 => 0.2 * (rng.next() - 0.5),
-                1 => 0.2 * ((pitch * t).fract() - 0.5),
-                _ => 0.2 * (std::f32::consts::TAU * 4.0 * pitch * t).sin(),
-            });
-        }
-    }
-    out
+    other_sounds(seconds, RATE, seed)
 }
 
 fn log_mel(samples: &[f32]) -> Vec<f32> {

@@ -108,3 +108,6 @@ fn print_lesson(report: &LessonReport) {
     let s = &report.held_out;
     println!("held-out windows: precision {:.3}, recall {:.3}, F1 {:.3}", s.precision, s.recall, s.f1);
 }
+
+#[cfg(test)]
+mod tests;

@@ -5,6 +5,7 @@ mod bench;
 mod bench_models;
 mod demo;
 mod eval;
+mod fuzz;
 mod install;
 mod picture;
 mod process_bench;
@@ -88,6 +89,8 @@ enum Command {
         #[arg(long, default_value = "docs/editor.png")]
         png: PathBuf,
     },
+    /// Feed seeded mutations of valid inputs to the loaders (ONNX, cards, audio, banks); panics fail.
+    Fuzz(fuzz::FuzzOptions),
     /// Teach a new instrument from your recordings of it (≥ 30 s): a new model in your models folder.
     Teach(teach::TeachOptions),
     /// Remake the negative bank that lets `teach` work from recordings of the new sound alone.
@@ -118,6 +121,7 @@ fn main() -> Result<()> {
         Command::Import(options) => train::import(&options),
         Command::Synth(options) => synth::run(&options),
         Command::Bench { seconds } => bench::run(seconds),
+        Command::Fuzz(options) => fuzz::run(&options),
         Command::Teach(options) => teach::run(&options),
         Command::TeachBank(options) => teach::make_bank(&options),
         Command::Separate(options) => separation::run(&options),

@@ -1,6 +1,7 @@
 //! Models: the card (JSON metadata), loading and validating an ONNX with tract, and the error type.
 
 mod card;
+mod contain;
 mod embedded;
 mod error;
 mod folder;
@@ -12,6 +13,7 @@ mod runner;
 
 pub use card::{Aggregation, AggregationMethod, Companion, FrontendSettings, InputSpec, Label, MetricsEntry, ModelCard, ModelKind, TrainingInfo};
 pub use embedded::{EmbeddedModel, EMBEDDED_DEFAULT, EMBEDDED_ORIGIN};
+pub use contain::without_panics;
 pub use error::ModelError;
 pub use folder::{user_models_folder, MODELS_FOLDER_VAR};
 pub use labels::{instrument_labels, INSTRUMENTS};

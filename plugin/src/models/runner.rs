@@ -9,6 +9,7 @@ use std::sync::Arc;
 use tract_onnx::prelude::*;
 use tract_onnx::tract_hir::infer::Factoid;
 
+use super::contain::without_panics;
 use super::{plan_cache, EmbeddedModel, ModelCard, ModelError, ModelKind, EMBEDDED_ORIGIN};
 
 type Plan = Arc<TypedRunnableModel>;
@@ -54,9 +55,12 @@ impl LoadedModel {
     /// Builds from an already-parsed card and ONNX bytes; `onnx_path` names the bytes in errors.
     pub fn from_parts(card: ModelCard, onnx: &[u8], onnx_path: &Path) -> Result<Self, ModelError> {
         let input_shape = [1, 1, card.frontend.n_mels, card.input.frames];
-        let plan = plan_cache::plan(onnx, &input_shape, || optimised_plan(onnx, onnx_path, &input_shape))?;
-        let network_classes = check_output_shape(&plan, &card, onnx_path)?;
-        let state = State::new(&plan).map_err(|e| onnx_error(onnx_path, e))?;
+        let prepared = without_panics(|| -> Result<_, ModelError> {
+            let plan = plan_cache::plan(onnx, &input_shape, || optimised_plan(onnx, onnx_path, &input_shape))?;
+            let network_classes = check_output_shape(&plan, &card, onnx_path)?;
+            Ok((State::new(&plan).map_err(|e| onnx_error(onnx_path, e))?, network_classes))
+        });
+        let (state, network_classes) = prepared.map_err(|panic| onnx_error(onnx_path, panic))??;
         Ok(Self { card, state, input_shape, network_classes, companion: None })
     }
 
@@ -126,7 +130,7 @@ impl LoadedModel {
             )));
         }
         let input = Tensor::from_shape(&self.input_shape, window).map_err(|e| fail(e.to_string()))?;
-        let result = self.state.run(tvec!(input.into())).map_err(|e| fail(e.to_string()))?;
+        let result = without_panics(|| self.state.run(tvec!(input.into()))).map_err(&fail)?.map_err(|e| fail(e.to_string()))?;
         let values = result[0].to_plain_array_view::<f32>().map_err(|e| fail(e.to_string()))?;
         for (dst, &value) in output.iter_mut().zip(values.iter()) {
             *dst = value;

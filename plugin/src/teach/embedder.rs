@@ -5,7 +5,7 @@ use std::sync::Arc;
 use tract_onnx::prelude::*;
 
 use super::graft::embedding_model;
-use crate::models::ModelCard;
+use crate::models::{without_panics, ModelCard};
 
 /// The window-clip network cut at its penultimate layer, with its window geometry.
 pub struct Embedder {
@@ -22,12 +22,15 @@ impl Embedder {
     pub fn new(card: &ModelCard, onnx: &[u8]) -> Result<Self, String> {
         let (cut, dim) = embedding_model(onnx)?;
         let (n_mels, frames) = (card.frontend.n_mels, card.input.frames);
-        let plan = tract_onnx::onnx()
-            .model_for_read(&mut &cut[..])
-            .and_then(|m| m.with_input_fact(0, f32::fact([1, 1, n_mels, frames]).into()))
-            .and_then(|m| m.into_optimized())
-            .and_then(|m| m.into_runnable())
-            .map_err(|e| format!("cannot run {}'s embedding: {e:#}", card.name))?;
+        let plan = without_panics(|| {
+            tract_onnx::onnx()
+                .model_for_read(&mut &cut[..])
+                .and_then(|m| m.with_input_fact(0, f32::fact([1, 1, n_mels, frames]).into()))
+                .and_then(|m| m.into_optimized())
+                .and_then(|m| m.into_runnable())
+        })
+        .and_then(|plan| plan.map_err(|e| format!("{e:#}")))
+        .map_err(|e| format!("cannot run {}'s embedding: {e}", card.name))?;
         Ok(Self { plan, n_mels, frames, hop_frames: card.input.hop_frames, dim, window: vec![0.0; n_mels * frames] })
     }
 
@@ -61,7 +64,7 @@ impl Embedder {
             }
         }
         let input = Tensor::from_shape(&[1, 1, n_mels, frames], &self.window).map_err(|e| e.to_string())?;
-        let output = self.plan.run(tvec!(input.into())).map_err(|e| format!("embedding failed: {e:#}"))?;
+        let output = without_panics(|| self.plan.run(tvec!(input.into())))?.map_err(|e| format!("embedding failed: {e:#}"))?;
         let values = output[0].to_plain_array_view::<f32>().map_err(|e| e.to_string())?;
         Ok(values.iter().copied().collect())
     }

@@ -49,9 +49,10 @@ fn penultimate(graph: &GraphProto) -> Result<Penultimate, String> {
             other => return Err(unsupported(&format!("its output comes from {other}"))),
         }
     };
-    let gemm = producer(graph, &sigmoid.input[0]).filter(|n| n.op_type == "Gemm" && n.input.len() >= 2);
+    let sigmoid_input = sigmoid.input.first().ok_or_else(|| unsupported("a Sigmoid without input"))?;
+    let gemm = producer(graph, sigmoid_input).filter(|n| n.op_type == "Gemm" && n.input.len() >= 2);
     let gemm = gemm.ok_or_else(|| unsupported("the sigmoid's input is not a Gemm"))?;
-    let weight = initializer(graph, &gemm.input[1]).filter(|w| w.dims.len() == 2);
+    let weight = initializer(graph, &gemm.input[1]).filter(|w| w.dims.len() == 2 && w.dims[0] > 0);
     let weight = weight.ok_or_else(|| unsupported("the Gemm's weights are not a stored matrix"))?;
     if gemm.attribute.iter().any(|a| a.name == "transB" && a.i != 0) {
         return Err(unsupported("the Gemm's weights are transposed"));

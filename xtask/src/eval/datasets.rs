@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, ensure, Context, Result};
-use instrumeter::models::INSTRUMENTS;
+use instrumeter::models::{Label, INSTRUMENTS};
 use serde::Deserialize;
 
 /// One labelled file: which classes are present, and per-frame targets and how it was mixed
@@ -91,6 +91,24 @@ fn presence_of(codes: impl IntoIterator<Item = usize>) -> Vec<bool> {
     let mut presence = vec![false; INSTRUMENTS.len()];
     codes.into_iter().for_each(|i| presence[i] = true);
     presence
+}
+
+impl LabelledClip {
+    /// The truth re-ordered to a card's labels (data holds the product's classes in
+    /// [`INSTRUMENTS`] order; a label the data cannot hold, such as a taught class, is absent
+    /// everywhere, so its every firing counts as a false alarm).
+    pub fn aligned_to(mut self, labels: &[Label]) -> Self {
+        let slots: Vec<Option<usize>> = labels.iter().map(|l| INSTRUMENTS.iter().position(|(code, _)| *code == l.code)).collect();
+        let pick = |values: &[bool]| slots.iter().map(|s| s.and_then(|i| values.get(i).copied()).unwrap_or(false)).collect();
+        self.presence = pick(&self.presence);
+        if let Some(targets) = self.frame_targets.as_mut() {
+            targets.iter_mut().for_each(|row| *row = slots.iter().map(|s| s.and_then(|i| row.get(i).copied()).unwrap_or(0.0)).collect());
+        }
+        if let Some(mix) = self.mix.as_mut() {
+            mix.relative_db = slots.iter().map(|s| s.and_then(|i| mix.relative_db.get(i).copied().flatten())).collect();
+        }
+        self
+    }
 }
 
 /// Reads the clips of `layout` under `data` (`split` applies to synth only, `subset` to
@@ -242,6 +260,26 @@ fn files_with_extension(folder: &Path, extension: &str) -> Result<Vec<PathBuf>> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn truth_follows_the_cards_labels_and_a_taught_class_is_absent() {
+        let (cel, bas) = (class_index("cel").unwrap(), class_index("bas").unwrap());
+        let mut relative_db = vec![None; INSTRUMENTS.len()];
+        relative_db[bas] = Some(-6.0);
+        let mut row = vec![0.0; INSTRUMENTS.len()];
+        row[cel] = 1.0;
+        let clip = LabelledClip {
+            path: PathBuf::new(),
+            presence: presence_of([cel, bas]),
+            frame_targets: Some(vec![row]),
+            mix: Some(MixFacts { origin: Origin::SoundFonts, relative_db }),
+        };
+        let label = |code: &str| Label { code: code.into(), name: code.into() };
+        let aligned = clip.aligned_to(&[label("bas"), label("harp"), label("cel")]);
+        assert_eq!(aligned.presence, [true, false, true]);
+        assert_eq!(aligned.frame_targets.unwrap(), [vec![0.0, 0.0, 1.0]]);
+        assert_eq!(aligned.mix.unwrap().relative_db, [Some(-6.0), None, None]);
+    }
 
     #[test]
     fn irmas_test_labels_come_from_the_txt_beside_each_wav() {

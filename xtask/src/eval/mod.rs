@@ -72,7 +72,10 @@ struct Collected {
 
 pub fn run(options: &EvalOptions) -> Result<()> {
     let mut card = ModelCard::load(&options.model)?;
-    let clips = datasets::load(options.layout, &options.data, &options.split, options.subset.as_deref())?;
+    let clips: Vec<LabelledClip> = datasets::load(options.layout, &options.data, &options.split, options.subset.as_deref())?
+        .into_iter()
+        .map(|clip| clip.aligned_to(&card.labels))
+        .collect();
     let collected = collect(&options.model, &card, &clips)?;
     let classes = card.labels.len();
     let primary_is_frames = card.kind == ModelKind::FrameActivation && !collected.frames.is_empty() && options.tune_on == TuneOn::Primary;

@@ -3,6 +3,7 @@
 pub mod bundle;
 pub mod display;
 pub mod host;
+pub mod matrix;
 pub mod session;
 pub mod signals;
 pub mod step_model;

@@ -13,6 +13,7 @@ mod release_bundle;
 mod screenshot;
 mod separation;
 mod signals;
+mod stress;
 mod synth;
 mod teach;
 mod train;
@@ -89,6 +90,15 @@ enum Command {
         #[arg(long, default_value = "docs/editor.png")]
         png: PathBuf,
     },
+    /// The input matrix (every host rate × block schedule × signal) through the alloc-checked bundle, for N minutes.
+    Stress {
+        /// Minutes to keep going (at least one whole round runs).
+        #[arg(long, default_value_t = 5.0)]
+        minutes: f64,
+        /// Seconds of each signal per case.
+        #[arg(long, default_value_t = 0.25)]
+        seconds: f64,
+    },
     /// Feed seeded mutations of valid inputs to the loaders (ONNX, cards, audio, banks); panics fail.
     Fuzz(fuzz::FuzzOptions),
     /// Teach a new instrument from your recordings of it (≥ 30 s): a new model in your models folder.
@@ -122,6 +132,7 @@ fn main() -> Result<()> {
         Command::Synth(options) => synth::run(&options),
         Command::Bench { seconds } => bench::run(seconds),
         Command::Fuzz(options) => fuzz::run(&options),
+        Command::Stress { minutes, seconds } => stress::run(minutes, seconds),
         Command::Teach(options) => teach::run(&options),
         Command::TeachBank(options) => teach::make_bank(&options),
         Command::Separate(options) => separation::run(&options),

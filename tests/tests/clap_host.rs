@@ -300,3 +300,42 @@ fn reactivation_at_other_rates_keeps_passing_through() {
         assert!(!plugin.is_active());
     }
 }
+
+#[test]
+fn a_saved_state_reloads_bit_identical_and_one_from_before_newer_fields_loads() {
+    let library = load_library();
+    let mut original = library.instantiate(PLUGIN_ID);
+    let source = SourceParam::of(&mut original);
+    original.flush_params(&[(source.id, source.sidechain)]);
+    let view = r#"{"width":1111,"height":777,"history_s":30.0,"peak_hold_s":2.5,"peak_decay_per_s":0.75,"zoom":1.25,"tab":"overview"}"#;
+    original.set_persisted_field("view", view);
+    original.set_persisted_field("model", r#""/models/mine.card.json""#);
+    original.set_persisted_field("thresholds", "[0.4,null,0.7]");
+    let state = original.save_state();
+
+    // Params, model choice, thresholds and editor settings come back byte for byte.
+    let mut restored = library.instantiate(PLUGIN_ID);
+    restored.load_state(&state).expect("the plugin rejected its own state");
+    assert_eq!(restored.save_state(), state, "save → load → save changed the state");
+
+    // A project saved before the editor remembered its tab (and its zoom) still loads, with defaults.
+    let older = state_without_view_keys(&state, &["tab", "zoom"]);
+    let mut upgraded = library.instantiate(PLUGIN_ID);
+    upgraded.load_state(&older).expect("a state without the newer view fields was rejected");
+    let document: serde_json::Value = serde_json::from_slice(&upgraded.save_state()[8..]).unwrap();
+    let view: serde_json::Value = serde_json::from_str(document["fields"]["view"].as_str().unwrap()).unwrap();
+    assert_eq!((view["width"].as_u64(), view["tab"].as_str(), view["zoom"].as_f64()), (Some(1111), Some("meters"), Some(1.0)), "{view}");
+    assert_eq!(upgraded.param_value(source.id), source.sidechain);
+}
+
+/// `state` with `keys` removed from its persisted view settings, as an older release saved it.
+fn state_without_view_keys(state: &[u8], keys: &[&str]) -> Vec<u8> {
+    let mut document: serde_json::Value = serde_json::from_slice(&state[8..]).unwrap();
+    let mut view: serde_json::Value = serde_json::from_str(document["fields"]["view"].as_str().unwrap()).unwrap();
+    keys.iter().for_each(|key| drop(view.as_object_mut().unwrap().remove(*key)));
+    document["fields"]["view"] = serde_json::Value::String(view.to_string());
+    let body = serde_json::to_vec(&document).unwrap();
+    let mut bytes = (body.len() as u64).to_le_bytes().to_vec();
+    bytes.extend_from_slice(&body);
+    bytes
+}

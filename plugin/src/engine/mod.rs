@@ -14,6 +14,9 @@ mod thresholds;
 mod timeline;
 mod worker;
 
+#[cfg(test)]
+mod fault_tests;
+
 pub use aggregate::{aggregate, decide, SlidingAggregator};
 pub use analyzer::{AnalysisOutput, Analyzer, ModelStatus, HISTORY_FRAMES};
 pub use history::FrameHistory;

@@ -3,7 +3,7 @@
 //! models folder and starts running.
 
 use std::path::PathBuf;
-use std::sync::mpsc::{channel, Receiver};
+use std::sync::mpsc::{channel, Receiver, TryRecvError};
 
 use egui::Ui;
 
@@ -118,7 +118,11 @@ impl TeachPanel {
     }
 
     fn finished(&mut self) -> Option<PathBuf> {
-        let outcome = self.running.as_ref()?.try_recv().ok()?;
+        let outcome = match self.running.as_ref()?.try_recv() {
+            Ok(outcome) => outcome,
+            Err(TryRecvError::Empty) => return None,
+            Err(TryRecvError::Disconnected) => Err("the teaching thread stopped without an answer".into()),
+        };
         self.running = None;
         match outcome {
             Ok((card, report)) => {

@@ -66,7 +66,7 @@ const PEER_VENV_PYTHON: &str = "target/bench-peer/bin/python3";
 
 /// The Python that runs the peer: `INSTRUMETER_BENCH_PYTHON`, else the pinned environment of
 /// scripts/setup-bench-peer.sh when it exists, else `python3`.
-fn peer_python() -> PathBuf {
+pub fn peer_python() -> PathBuf {
     std::env::var_os("INSTRUMETER_BENCH_PYTHON").map(PathBuf::from).unwrap_or_else(|| {
         let venv = PathBuf::from(PEER_VENV_PYTHON);
         if venv.exists() { venv } else { "python3".into() }

@@ -1,4 +1,5 @@
-//! Per-window inference time of the shipped models (tract) and the worker's CPU share at real time.
+//! Per-window inference time of the shipped models (tract, and onnxruntime on the same window in
+//! the same run when the Python peer has it) and the worker's CPU share at real time.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -13,9 +14,13 @@ const RUNS: usize = 50;
 /// Cost of one model: seconds per window and windows per second of audio.
 pub struct ModelCost {
     pub name: String,
+    /// Median seconds per window (tract, one thread).
     pub window_s: f64,
     pub windows_per_audio_s: f64,
 }
+
+/// Goal for tract against onnxruntime, both on one thread (issue target): no slower.
+const TARGET_ORT_RATIO: f64 = 1.0;
 
 /// Times every `models/*.card.json`; prints a line each and returns the costs.
 pub fn report(models: &Path) -> Result<Vec<ModelCost>> {
@@ -29,6 +34,7 @@ pub fn report(models: &Path) -> Result<Vec<ModelCost>> {
             cost.windows_per_audio_s,
             cost.window_s * cost.windows_per_audio_s * 100.0
         );
+        print_against_onnxruntime(&card, &cost);
         costs.push(cost);
     }
     if costs.is_empty() {
@@ -65,15 +71,45 @@ fn cards(models: &Path) -> Result<Vec<PathBuf>> {
 
 fn time_model(card: &Path) -> Result<ModelCost> {
     let mut model = LoadedModel::load(card).with_context(|| format!("cannot time {}", card.display()))?;
+    // The window bench_onnxruntime.py feeds onnxruntime too.
     let window: Vec<f32> = (0..model.window_len()).map(|i| ((i % 97) as f32 * 0.1).sin() * 4.0 - 8.0).collect();
     let mut output = vec![0.0; model.output_len()];
     model.run(&window, &mut output)?;
-    let started = Instant::now();
+    let mut times = Vec::with_capacity(RUNS);
     for _ in 0..RUNS {
+        let started = Instant::now();
         model.run(&window, &mut output)?;
+        times.push(started.elapsed().as_secs_f64());
     }
+    times.sort_by(f64::total_cmp);
     let card = model.card();
     let frame_s = card.frontend.hop as f64 / card.frontend.sample_rate as f64;
     let hop_frames = card.input.hop_frames as f64;
-    Ok(ModelCost { name: card.name.clone(), window_s: started.elapsed().as_secs_f64() / RUNS as f64, windows_per_audio_s: 1.0 / (hop_frames * frame_s) })
+    Ok(ModelCost { name: card.name.clone(), window_s: times[RUNS / 2], windows_per_audio_s: 1.0 / (hop_frames * frame_s) })
+}
+
+/// Times the same model and window with onnxruntime (scripts/bench_onnxruntime.py, one thread)
+/// and prints tract's time as a multiple of it; says why when the peer cannot run.
+fn print_against_onnxruntime(card: &Path, cost: &ModelCost) {
+    match onnxruntime_window_s(card) {
+        Ok(ort_s) => {
+            let ratio = cost.window_s / ort_s;
+            let met = if ratio <= TARGET_ORT_RATIO { "— met" } else { "— NOT met" };
+            println!("  onnxruntime (1 thread) {:>8.3} ms per window: tract / onnxruntime = {ratio:.2}× (goal ≤ {TARGET_ORT_RATIO:.1}×) {met}", ort_s * 1e3);
+        }
+        Err(error) => println!("  onnxruntime side skipped: {error:#}"),
+    }
+}
+
+fn onnxruntime_window_s(card_path: &Path) -> Result<f64> {
+    let card = instrumeter::models::ModelCard::load(card_path)?;
+    let onnx = instrumeter::models::onnx_path_for(card_path);
+    let python = crate::bench::peer_python();
+    let output = std::process::Command::new(&python)
+        .args(["scripts/bench_onnxruntime.py", &onnx.to_string_lossy(), &card.input.frames.to_string(), "--runs", &RUNS.to_string()])
+        .output()
+        .with_context(|| format!("{} is not available: run scripts/setup-bench-peer.sh", python.display()))?;
+    anyhow::ensure!(output.status.success(), "{} (with {})", String::from_utf8_lossy(&output.stderr).trim(), python.display());
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).context("unexpected output from bench_onnxruntime.py")?;
+    report["seconds_per_run_median"].as_f64().context("bench_onnxruntime.py printed no seconds_per_run_median")
 }

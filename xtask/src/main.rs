@@ -2,6 +2,7 @@
 
 mod analyze;
 mod bench;
+mod bench_instances;
 mod bench_models;
 mod demo;
 mod eval;

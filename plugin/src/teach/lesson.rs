@@ -94,6 +94,9 @@ pub fn teach(base: &BaseModel, lesson: &Lesson, bank: Option<&NegativeBank>) -> 
     let (mut positives, mut negatives) = (Parted::default(), Parted::default());
     positives.add_recordings(&mut embedder, &lesson.positives)?;
     negatives.add_recordings(&mut embedder, &lesson.negatives)?;
+    if positives.fit.is_empty() || positives.tune.is_empty() || positives.test.is_empty() {
+        return Err("the recordings of the new sound are too short to cut into 1 s windows for fitting, tuning and measuring: record longer takes".into());
+    }
     let bank_negatives = bank.map_or(Ok(0), |bank| add_bank(&mut negatives, bank, embedder.dim()))?;
     if negatives.fit.is_empty() || negatives.tune.is_empty() || negatives.test.is_empty() {
         return Err("a lesson needs other sounds too: give recordings that are not the new sound (no negative bank fits this model)".into());

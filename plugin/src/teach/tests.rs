@@ -95,6 +95,9 @@ fn lessons_that_cannot_work_are_refused_with_the_reason() {
     let positives = log_mel(&bells(31.0, 1));
     let no_others = Lesson { negatives: vec![], ..lesson(&positives, &negatives) };
     assert!(teach(&base, &no_others, None).unwrap_err().contains("other sounds"));
+    let half_seconds: Vec<&[f32]> = positives.chunks(20 * 128).collect();
+    let crumbs = Lesson { positives: half_seconds, ..lesson(&positives, &negatives) };
+    assert!(teach(&base, &crumbs, None).unwrap_err().contains("too short to cut"));
     let clash = Lesson { name: "Cel".into(), ..lesson(&positives, &negatives) };
     assert!(teach(&base, &clash, None).unwrap_err().contains("already has a class `cel`"));
     assert!(class_code("¿?").is_err());

@@ -42,7 +42,8 @@ pub struct InstrumeterParams {
     /// MIDI outputs: CC per instrument, gate notes, smoothing.
     #[nested(group = "Automation")]
     pub automation: AutomationParams,
-    /// Per instrument (in [`INSTRUMENTS`] order): on/off, CC number, gate note.
+    /// Per instrument (in [`INSTRUMENTS`] order, then the taught-class slots): on/off, CC
+    /// number, gate note.
     #[nested(array, group = "Instrument")]
     pub instruments: [InstrumentParams; INSTRUMENT_SLOTS],
     /// The user's thresholds where they differ from the model card's.
@@ -185,7 +186,7 @@ impl Default for AutomationParams {
 impl InstrumentParams {
     /// The parameters of instrument `slot`, named after it.
     fn new(slot: usize) -> Self {
-        let name = INSTRUMENTS[slot].1;
+        let name = INSTRUMENTS.get(slot).map_or_else(|| format!("Taught {}", slot + 1 - INSTRUMENTS.len()), |(_, name)| name.to_string());
         Self {
             enabled: BoolParam::new(format!("{name} on"), true),
             cc: IntParam::new(format!("{name} CC"), FIRST_CC + slot as i32, IntRange::Linear { min: 0, max: 119 }),

@@ -106,10 +106,10 @@ fn bundle_loads_with_the_right_descriptor_and_ports() {
 
     let source = SourceParam::of(&mut plugin);
     let names: Vec<String> = plugin.params().into_iter().map(|p| p.name).collect();
-    for wanted in ["Aligned output", "CC output", "Gate notes", "MIDI channel", "Attack", "Release", "Gate hysteresis", "Cello CC", "Drums note", "Voice on"] {
+    for wanted in ["Aligned output", "CC output", "Gate notes", "MIDI channel", "Attack", "Release", "Gate hysteresis", "Cello CC", "Drums note", "Voice on", "Taught 1 CC", "Taught 3 note"] {
         assert!(names.iter().any(|n| n == wanted), "parameter {wanted:?} missing from {names:?}");
     }
-    assert_eq!(names.len(), 2 + 6 + 13 * 3, "source, aligned output, 6 automation settings, 3 per instrument: {names:?}");
+    assert_eq!(names.len(), 2 + 6 + (13 + 3) * 3, "source, aligned output, 6 automation settings, 3 per instrument and per taught slot: {names:?}");
     assert_eq!(plugin.param_value(source.id), source.main, "the source defaults to Main");
     let aligned = plugin.param_id("Aligned output");
     assert_eq!(plugin.param_value(aligned), plugin.param_value_of_text(aligned, "Off"), "aligned output defaults to off");

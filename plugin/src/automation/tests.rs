@@ -137,3 +137,19 @@ fn instruments_the_model_lacks_stay_silent_and_closed() {
     let opened: Vec<_> = events.iter().filter(|e| matches!(e, AutomationEvent::NoteOn { .. })).collect();
     assert_eq!(opened.len(), 1, "only the violin gate opens: {opened:?}");
 }
+
+#[test]
+fn a_taught_class_sends_on_its_taught_slot() {
+    use crate::engine::label_slots;
+    use crate::models::{instrument_labels, Label};
+    let mut labels = instrument_labels(INSTRUMENTS.len());
+    labels.push(Label { code: "harp".into(), name: "Harp".into() });
+    let controls = ControlValues::default();
+    controls.set_slots(&label_slots(&labels));
+    let harp = INSTRUMENTS.len();
+    (0..labels.len()).for_each(|class| controls.store(class, 0.0, 0.0, 0.5));
+    controls.store(harp, 0.8, 0.8, 0.5);
+    let events = run(&mut Automation::new(RATE), &controls, &settings(), 20);
+    assert_eq!(last_cc(&events, 20 + harp as u8), Some(102), "the first taught slot's CC carries the harp: {events:?}");
+    assert!(events.iter().any(|e| matches!(e, AutomationEvent::NoteOn { note, .. } if *note == 36 + harp as u8)), "and its gate note");
+}

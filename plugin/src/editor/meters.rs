@@ -6,7 +6,7 @@ use nice_plug::prelude::ParamSetter;
 
 use super::palette;
 use super::view::AnalysisView;
-use crate::engine::{instrument_slot, AnalysisSnapshot, MAX_CLASSES};
+use crate::engine::{label_slots, AnalysisSnapshot, MAX_CLASSES};
 use crate::params::InstrumeterParams;
 
 const METER_SIZE: Vec2 = Vec2::new(260.0, 16.0);
@@ -19,8 +19,9 @@ pub fn draw_meters(ui: &mut Ui, snapshot: &AnalysisSnapshot, view: &AnalysisView
         return;
     };
     egui::Grid::new("meters").num_columns(5).spacing([10.0, 4.0]).show(ui, |ui| {
+        let slots = label_slots(&card.labels);
         for (class, label) in card.labels.iter().enumerate().take(MAX_CLASSES) {
-            let slot = instrument_slot(&label.code);
+            let slot = slots[class];
             let enabled = slot.is_none_or(|s| params.instruments[s].enabled.value());
             match slot {
                 Some(s) => toggle(ui, &params.instruments[s].enabled, setter),

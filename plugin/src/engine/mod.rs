@@ -25,6 +25,6 @@ pub use publish::{AnalysisSnapshot, ControlValues, LivePublisher, MAX_CLASSES};
 pub use stages::{ModelStage, StageOutput};
 pub use stitch::{stitch_window, OverlapAdd};
 pub use tap::{AnalysisTap, TapStats};
-pub use thresholds::{instrument_slot, ThresholdOverrides, INSTRUMENT_SLOTS};
+pub use thresholds::{instrument_slot, label_slots, ThresholdOverrides, INSTRUMENT_SLOTS, TAUGHT_SLOTS};
 pub use timeline::{aligned_latency_samples, control_timeline, model_latency_s, ControlRecord};
 pub use worker::AnalysisWorker;

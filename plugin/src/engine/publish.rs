@@ -10,7 +10,7 @@ use triple_buffer::{triple_buffer, Input, Output};
 use super::aggregate::decide;
 use super::analyzer::{AnalysisOutput, ModelStatus};
 use super::stages::StageOutput;
-use super::thresholds::{instrument_slot, ThresholdOverrides};
+use super::thresholds::{label_slots, ThresholdOverrides};
 use super::timeline::{model_latency_s, row_centre_frames, ControlRecord};
 use super::LoopStats;
 use crate::models::ModelCard;
@@ -274,7 +274,7 @@ impl LivePublisher {
         self.card_thresholds = card.threshold_vector();
         self.card_thresholds.truncate(classes);
         self.slots.clear();
-        self.slots.extend(card.labels.iter().take(classes).map(|l| instrument_slot(&l.code)));
+        self.slots.extend(label_slots(&card.labels).into_iter().take(classes));
         self.overrides.effective(&self.card_thresholds, &self.slots, &mut self.state.thresholds[..classes]);
         for (class, &threshold) in self.state.thresholds[..classes].iter().enumerate() {
             self.controls.store(class, 0.0, 0.0, threshold);

@@ -5,14 +5,24 @@ use std::sync::Arc;
 
 use atomic_float::AtomicF32;
 
-use crate::models::INSTRUMENTS;
+use crate::models::{Label, INSTRUMENTS};
 
-/// Slots of the product's instruments (one per entry of [`INSTRUMENTS`]).
-pub const INSTRUMENT_SLOTS: usize = INSTRUMENTS.len();
+/// Output slots for classes the user taught (`teach`), after the product's instruments.
+pub const TAUGHT_SLOTS: usize = 3;
+/// Output slots: one per entry of [`INSTRUMENTS`], then the taught ones.
+pub const INSTRUMENT_SLOTS: usize = INSTRUMENTS.len() + TAUGHT_SLOTS;
 
 /// The instrument slot of a card label code, if it is one of the product's instruments.
 pub fn instrument_slot(code: &str) -> Option<usize> {
     INSTRUMENTS.iter().position(|(known, _)| *known == code)
+}
+
+/// The output slot (on/off, CC, gate note, threshold override) of each of a card's labels: a
+/// product instrument's own slot; the other labels (taught classes) take the taught slots in the
+/// order the card lists them, and any beyond [`TAUGHT_SLOTS`] get meters but no outputs.
+pub fn label_slots(labels: &[Label]) -> Vec<Option<usize>> {
+    let mut taught = INSTRUMENTS.len()..INSTRUMENT_SLOTS;
+    labels.iter().map(|label| instrument_slot(&label.code).or_else(|| taught.next())).collect()
 }
 
 /// User thresholds per instrument slot, shared (cheap clones) between editor, worker and state.
@@ -80,5 +90,16 @@ mod tests {
         assert_eq!(out, [0.5, 0.3, 1.0], "cello from the card, clarinet from the card, flute overridden (clamped)");
         overrides.set_all(&[None, Some(0.2)]);
         assert_eq!(overrides.to_vec()[..3], [None, Some(0.2), None]);
+    }
+
+    #[test]
+    fn taught_classes_take_the_taught_slots_in_card_order() {
+        let label = |code: &str| Label { code: code.into(), name: code.into() };
+        let labels: Vec<Label> = ["dru", "harp", "cel", "bell", "kalimba", "gong"].map(label).into();
+        let first_taught = INSTRUMENTS.len();
+        assert_eq!(
+            label_slots(&labels),
+            [instrument_slot("dru"), Some(first_taught), instrument_slot("cel"), Some(first_taught + 1), Some(first_taught + 2), None]
+        );
     }
 }

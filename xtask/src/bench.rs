@@ -38,6 +38,7 @@ pub fn run(seconds: f64) -> Result<()> {
     let costs = crate::bench_models::report(Path::new("models"))?;
     crate::bench_models::print_worker_share(frontend_frames_per_s(&music_like(48_000, seconds.min(20.0)), 48_000.0), &costs);
     crate::bench_instances::report(seconds.min(10.0), &[16, 32, 64, 96, 128])?;
+    crate::bench_offline::report((seconds / 6.0).clamp(1.0, 10.0))?;
     crate::process_bench::report()
 }
 

@@ -4,6 +4,7 @@ mod analyze;
 mod bench;
 mod bench_instances;
 mod bench_models;
+mod bench_offline;
 mod demo;
 mod eval;
 mod fuzz;

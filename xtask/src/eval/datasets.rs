@@ -99,8 +99,7 @@ impl LabelledClip {
     /// everywhere, so its every firing counts as a false alarm).
     pub fn aligned_to(mut self, labels: &[Label]) -> Self {
         let slots: Vec<Option<usize>> = labels.iter().map(|l| INSTRUMENTS.iter().position(|(code, _)| *code == l.code)).collect();
-        let pick = |values: &[bool]| slots.iter().map(|s| s.and_then(|i| values.get(i).copied()).unwrap_or(false)).collect();
-        self.presence = pick(&self.presence);
+        self.presence = slots.iter().map(|s| s.and_then(|i| self.presence.get(i).copied()).unwrap_or(false)).collect();
         if let Some(targets) = self.frame_targets.as_mut() {
             targets.iter_mut().for_each(|row| *row = slots.iter().map(|s| s.and_then(|i| row.get(i).copied()).unwrap_or(0.0)).collect());
         }

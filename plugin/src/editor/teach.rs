@@ -56,6 +56,9 @@ impl TeachPanel {
         if !active {
             ui.label("Start playback (or activate the plugin) to record.");
         }
+        if let Some(lost) = link.with_lesson_feed(|feed| feed.dropped()).filter(|&lost| lost > 0) {
+            ui.label(format!("{lost} frames were lost while the editor was busy; the takes have gaps there."));
+        }
         ui.horizontal(|ui| {
             ui.label("Name");
             ui.add(egui::TextEdit::singleline(&mut self.name).hint_text("e.g. Kalimba").desired_width(200.0));

@@ -7,7 +7,7 @@
 //! the audio thread", not "the test host is broken".
 
 use instrumeter_tests::bundle::{built_clap_bundle, file_contains};
-use instrumeter_tests::host::{same_bits, ClapId, ClapLibrary, HostedPlugin};
+use instrumeter_tests::host::{edit_state, same_bits, ClapId, ClapLibrary, HostedPlugin};
 use instrumeter_tests::signals::{hostile_inputs, main_program, sidechain_program, BlockSizes, Stereo};
 
 const PLUGIN_ID: &str = "org.instrumeter.instrumeter";
@@ -330,12 +330,9 @@ fn a_saved_state_reloads_bit_identical_and_one_from_before_newer_fields_loads() 
 
 /// `state` with `keys` removed from its persisted view settings, as an older release saved it.
 fn state_without_view_keys(state: &[u8], keys: &[&str]) -> Vec<u8> {
-    let mut document: serde_json::Value = serde_json::from_slice(&state[8..]).unwrap();
-    let mut view: serde_json::Value = serde_json::from_str(document["fields"]["view"].as_str().unwrap()).unwrap();
-    keys.iter().for_each(|key| drop(view.as_object_mut().unwrap().remove(*key)));
-    document["fields"]["view"] = serde_json::Value::String(view.to_string());
-    let body = serde_json::to_vec(&document).unwrap();
-    let mut bytes = (body.len() as u64).to_le_bytes().to_vec();
-    bytes.extend_from_slice(&body);
-    bytes
+    edit_state(state, |document| {
+        let mut view: serde_json::Value = serde_json::from_str(document["fields"]["view"].as_str().unwrap()).unwrap();
+        keys.iter().for_each(|key| drop(view.as_object_mut().unwrap().remove(*key)));
+        document["fields"]["view"] = serde_json::Value::String(view.to_string());
+    })
 }

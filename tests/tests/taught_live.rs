@@ -3,9 +3,8 @@
 //! played in real time through the CLAP host raise its CC (the first taught slot, CC 33) and other
 //! sounds leave it low, while the audio passes through untouched.
 
-use instrumeter::frontend::{FrontendConfig, LogMelFrontend};
 use instrumeter::teach::{teach, BaseModel, Lesson};
-use instrumeter::testkit::{fm_bells, other_sounds};
+use instrumeter::testkit::{fm_bells, log_mel_of, other_sounds};
 use instrumeter_tests::bundle::built_clap_bundle;
 use instrumeter_tests::host::{same_bits, ClapLibrary, PluginEvent, TimedEvent};
 
@@ -19,17 +18,9 @@ const SCHEDULE: [f32; 3] = [1.0, 4.0, 4.0];
 /// Seconds of each part left for the analysis to settle before it is judged.
 const SETTLE_S: f32 = 1.5;
 
-fn log_mel(samples: &[f32], rate: f32) -> Vec<f32> {
-    let mut frontend = LogMelFrontend::new(f64::from(rate), FrontendConfig::default()).unwrap();
-    let mut frames = Vec::new();
-    frontend.process(samples, |frame| frames.extend_from_slice(frame));
-    frontend.finish(|frame| frames.extend_from_slice(frame));
-    frames
-}
-
 /// The taught card, written into `folder`.
 fn taught_bell_model(base: &BaseModel, folder: &std::path::Path) -> std::path::PathBuf {
-    let (positives, negatives) = (log_mel(&fm_bells(40.0, 22_050.0, 1), 22_050.0), log_mel(&other_sounds(60.0, 22_050.0, 2), 22_050.0));
+    let (positives, negatives) = (log_mel_of(&fm_bells(40.0, 22_050.0, 1), 22_050.0), log_mel_of(&other_sounds(60.0, 22_050.0, 2), 22_050.0));
     let lesson = Lesson { name: "Bell".into(), positives: vec![&positives], negatives: vec![&negatives], provenance: "test bells".into() };
     let (taught, _) = teach(base, &lesson, None).unwrap();
     taught.write(folder).unwrap()

@@ -14,7 +14,7 @@ mod threshold;
 
 pub use bank::{shipped_bank_for, NegativeBank};
 pub use embedder::Embedder;
-pub use graft::{embedding_model, with_taught_class};
+pub use graft::with_taught_class;
 pub use lesson::{class_code, teach, Lesson, LessonReport, WindowCounts, MIN_POSITIVE_S};
 pub use recorder::{lesson_feed, LessonFeed, LessonTap, Take};
 pub use taught::{BaseModel, ModelFiles, TaughtModel};

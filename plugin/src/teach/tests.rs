@@ -4,9 +4,8 @@ use std::path::Path;
 
 use super::*;
 use crate::engine::{AnalysisOutput, Analyzer, FrameSink, ModelStatus, StageOutput};
-use crate::frontend::{FrontendConfig, LogMelFrontend};
 use crate::models::{LoadedModel, ModelCard};
-use crate::testkit::{fm_bells, other_sounds};
+use crate::testkit::{fm_bells, log_mel_of, other_sounds};
 
 const RATE: f32 = 22_050.0;
 
@@ -19,11 +18,7 @@ fn others(seconds: f32, seed: u64) -> Vec<f32> {
 }
 
 fn log_mel(samples: &[f32]) -> Vec<f32> {
-    let mut frontend = LogMelFrontend::new(RATE as f64, FrontendConfig::default()).unwrap();
-    let mut frames = Vec::new();
-    frontend.process(samples, |frame| frames.extend_from_slice(frame));
-    frontend.finish(|frame| frames.extend_from_slice(frame));
-    frames
+    log_mel_of(samples, RATE)
 }
 
 #[derive(Default)]

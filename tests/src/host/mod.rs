@@ -11,4 +11,4 @@ pub use clack_host::utils::ClapId;
 pub use gui::PluginEditor;
 pub use handlers::{TestHost, TestHostMainThread, TestHostShared};
 pub use library::{ClapLibrary, PluginSummary};
-pub use plugin::{HostedPlugin, ParamSummary, PortSummary};
+pub use plugin::{edit_state, HostedPlugin, ParamSummary, PortSummary};

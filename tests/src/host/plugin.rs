@@ -155,14 +155,7 @@ impl HostedPlugin {
     /// Sets a persisted (non-parameter) field the way a host restores a project: saves the state,
     /// replaces `fields[name]` with `json` (the field's serialised value) and loads it back.
     pub fn set_persisted_field(&mut self, name: &str, json: &str) {
-        let state = self.save_state();
-        let (length, body) = state.split_at(8);
-        assert_eq!(u64::from_le_bytes(length.try_into().unwrap()) as usize, body.len(), "nice-plug's length prefix");
-        let mut document: serde_json::Value = serde_json::from_slice(body).expect("the state is JSON");
-        document["fields"][name] = serde_json::Value::String(json.to_owned());
-        let body = serde_json::to_vec(&document).unwrap();
-        let mut edited = (body.len() as u64).to_le_bytes().to_vec();
-        edited.extend_from_slice(&body);
+        let edited = edit_state(&self.save_state(), |document| document["fields"][name] = serde_json::Value::String(json.to_owned()));
         self.load_state(&edited).unwrap_or_else(|e| panic!("the plugin rejected its state with {name} = {json}: {e:?}"));
     }
 
@@ -237,4 +230,16 @@ fn run_on_audio_thread<R: Send>(work: impl FnOnce() -> R + Send) -> R {
             std::thread::Builder::new().name("audio".into()).spawn_scoped(scope, work).expect("spawn the audio thread");
         thread.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     })
+}
+
+/// `state` (nice-plug's 8-byte length prefix + JSON) with its JSON document changed by `edit`.
+pub fn edit_state(state: &[u8], edit: impl FnOnce(&mut serde_json::Value)) -> Vec<u8> {
+    let (length, body) = state.split_at(8);
+    assert_eq!(u64::from_le_bytes(length.try_into().unwrap()) as usize, body.len(), "nice-plug's length prefix");
+    let mut document: serde_json::Value = serde_json::from_slice(body).expect("the state is JSON");
+    edit(&mut document);
+    let body = serde_json::to_vec(&document).unwrap();
+    let mut edited = (body.len() as u64).to_le_bytes().to_vec();
+    edited.extend_from_slice(&body);
+    edited
 }

@@ -121,6 +121,12 @@ pub struct TrainingInfo {
     pub backend: String,
     #[serde(default)]
     pub git_commit: String,
+    /// The trainer's network (`han`, `frames`, `lstn`); empty on cards from before it was recorded.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub architecture: String,
+    /// How the network follows its paper, and the choices the paper left open.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub design: String,
 }
 
 /// Scores measured on one data set.

@@ -12,7 +12,7 @@ use instrumeter::models::INSTRUMENTS;
 use super::model::ModelConfig;
 use super::run::TrainingConfig;
 use super::stats::BandStats;
-use super::training::{optimizer_for, optimisation_step};
+use super::step::{optimisation_step, optimizer_for};
 use super::TrainOptions;
 
 /// Untimed steps first (allocator and thread pool warm-up).

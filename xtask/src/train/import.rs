@@ -91,6 +91,11 @@ pub fn run(options: &ImportOptions) -> Result<()> {
 
 /// The architecture `cargo xtask train` builds for this card; refuses cards it cannot fine-tune.
 fn trainable_architecture(card: &ModelCard) -> Result<Architecture> {
+    ensure!(
+        card.training.architecture != Architecture::Lstn.name(),
+        "{}: LSTN weights cannot be read back from ONNX; resume the training run folder that exported it",
+        card.name
+    );
     let arch = match card.kind {
         ModelKind::FrameActivation => Architecture::Frames,
         ModelKind::WindowClip => Architecture::Han,

@@ -13,6 +13,7 @@ mod model;
 mod run;
 mod schedule;
 mod stats;
+mod step;
 mod training;
 mod windows;
 
@@ -27,7 +28,14 @@ pub use device::DeviceChoice;
 pub use export::run as export;
 pub use import::{run as import, ImportOptions};
 pub use model::Architecture;
-pub use training::run as train;
+
+/// `cargo xtask train`: a training run, or with `--benchmark-steps` a timing of the steps alone.
+pub fn train(options: &TrainOptions) -> anyhow::Result<()> {
+    match options.benchmark_steps {
+        Some(steps) => benchmark::run(options, steps),
+        None => training::run(options),
+    }
+}
 
 /// Options of `cargo xtask train`.
 #[derive(clap::Args, Debug)]

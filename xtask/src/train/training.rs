@@ -4,8 +4,7 @@
 use std::time::Instant;
 
 use anyhow::{bail, ensure, Context, Result};
-use burn::optim::decay::WeightDecayConfig;
-use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
+use burn::optim::ModuleOptimizer;
 use burn::prelude::*;
 use burn::tensor::activation::sigmoid;
 use instrumeter::frontend::FrontendConfig;
@@ -22,7 +21,8 @@ use super::run::{self, RunFolder, RunSettings, TrainingConfig};
 use super::schedule::Progress;
 use super::stats::BandStats;
 use super::windows::{Window, Windows};
-use super::{benchmark, progress_bar, TrainOptions};
+use super::step::{optimisation_step, optimizer_for};
+use super::{progress_bar, TrainOptions};
 
 /// What changes from epoch to epoch.
 struct State {
@@ -32,9 +32,6 @@ struct State {
 }
 
 pub fn run(options: &TrainOptions) -> Result<()> {
-    if let Some(steps) = options.benchmark_steps {
-        return benchmark::run(options, steps);
-    }
     let folder = RunFolder { dir: options.out_dir() };
     let settings = if options.resume { resumed_settings(&folder, options)? } else { new_settings(&folder, options)? };
     let device = settings.device.device().autodiff();
@@ -122,11 +119,6 @@ fn restore(folder: &RunFolder, settings: &RunSettings, options: &TrainOptions, d
     Ok(State { network, optimizer, progress })
 }
 
-pub fn optimizer_for(config: &TrainingConfig) -> ModuleOptimizer {
-    let decay = (config.weight_decay > 0.0).then(|| WeightDecayConfig::new(config.weight_decay as f32));
-    AdamConfig::new().with_weight_decay(decay).init()
-}
-
 fn fit(folder: &RunFolder, settings: &RunSettings, mut state: State, train: &SplitData, valid: &SplitData, device: &Device) -> Result<()> {
     let arch = settings.model.architecture();
     let (train_windows, valid_windows) = (Windows::new(train, arch), Windows::new(valid, arch));
@@ -202,14 +194,6 @@ fn train_epoch(
     }
     bar.finish_and_clear();
     (network, loss_sum / examples.max(1) as f32, examples as f32 / started.elapsed().as_secs_f32())
-}
-
-/// Forward, BCE, backward and one Adam update; returns the updated network and the batch loss.
-pub fn optimisation_step(network: Network, optimizer: &mut ModuleOptimizer, learning_rate: f64, inputs: Tensor<4>, targets: Tensor<2>) -> (Network, f32) {
-    let loss = bce_with_logits(network.logits(inputs), targets);
-    let value = loss.clone().into_scalar::<f32>();
-    let gradients = GradientsParams::from_grads(loss.backward(), &network);
-    (optimizer.step(learning_rate, network, gradients), value)
 }
 
 /// Mean loss and F1 counts over every validation window, without dropout or gradients.

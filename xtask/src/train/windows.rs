@@ -57,7 +57,7 @@ impl<'a> Windows<'a> {
             let clip = &self.split.clips[window.clip];
             push_input(clip, window.start, bands, frames, &mut inputs);
             match self.arch {
-                Architecture::Han => push_window_targets(clip, window.start, classes, frames, &mut targets),
+                Architecture::Han | Architecture::Lstn => push_window_targets(clip, window.start, classes, frames, &mut targets),
                 Architecture::Frames => push_frame_targets(clip, window.start, classes, frames, &mut targets),
             }
         }

@@ -41,6 +41,8 @@ pub fn model_card(name: &str, settings: &RunSettings, progress: &Progress, expor
             epochs: exported.map_or(progress.epochs_done, |epoch| epoch.epoch) as u32,
             backend: settings.device.backend_name().to_string(),
             git_commit: settings.git_commit.clone(),
+            architecture: arch.name().to_string(),
+            design: arch.design().to_string(),
         },
         metrics: exported.iter().map(|epoch| validation_entry(settings, epoch)).collect(),
     }

@@ -48,6 +48,7 @@ impl OnnxWeights {
         let first = match arch {
             Architecture::Frames => "stages.0.first.weight",
             Architecture::Han => "blocks.0.first.weight",
+            Architecture::Lstn => return Err(anyhow!("LSTN weights cannot be read back from ONNX: resume its training run folder instead")),
         };
         let (dims, _) = self.get(first)?;
         Ok(dims[0] as f64 / 32.0)
@@ -76,6 +77,7 @@ impl Network {
         match self {
             Self::Frames(net) => net.load_onnx(weights),
             Self::Han(net) => net.load_onnx(weights),
+            Self::Lstn(_) => Err(anyhow!("LSTN weights cannot be read back from ONNX: resume its training run folder instead")),
         }
     }
 }

@@ -1,10 +1,15 @@
-//! The two networks behind one type, and the window geometry the trainer and exporter need.
+//! The three networks behind one type, and the window geometry the trainer and exporter need.
 
 mod frames;
 mod from_onnx;
 mod han;
 mod layers;
+mod lsn;
+mod lstn;
+#[cfg(test)]
+mod lstn_tests;
 pub mod onnx;
+mod tnn;
 
 use anyhow::{anyhow, Result};
 use burn::prelude::*;
@@ -16,6 +21,7 @@ pub use frames::{FrameCnn, FrameCnnConfig};
 pub use from_onnx::OnnxWeights;
 pub use han::{HanConfig, HanConvNet};
 pub use layers::{bce_with_logits, Standardise};
+pub use lstn::{Lstn, LstnConfig};
 
 use super::stats::BandStats;
 
@@ -32,6 +38,9 @@ pub enum Architecture {
     Han,
     /// Neuroment CNN: 16-frame windows → one score per class per frame (`frame_activation`).
     Frames,
+    /// LSTN (seed 000): TNN energy layer, encoder and label-specific classifiers on 43-frame
+    /// windows → one score per class (`window_clip`).
+    Lstn,
 }
 
 impl Architecture {
@@ -39,12 +48,22 @@ impl Architecture {
         match self {
             Self::Han => "han",
             Self::Frames => "frames",
+            Self::Lstn => "lstn",
+        }
+    }
+
+    /// The network and the choices its paper left open, for the model card.
+    pub fn design(self) -> &'static str {
+        match self {
+            Self::Han => "Han et al. 2017 ConvNet (seed 001): four double-3×3-conv blocks with batch norm (folded away in the ONNX), global max-pool, dense, sigmoid",
+            Self::Frames => "Neuroment frame-activation CNN (seed 003): conv stages over 16-frame windows, one sigmoid activation per class per frame",
+            Self::Lstn => lstn::DESIGN,
         }
     }
 
     pub fn kind(self) -> ModelKind {
         match self {
-            Self::Han => ModelKind::WindowClip,
+            Self::Han | Self::Lstn => ModelKind::WindowClip,
             Self::Frames => ModelKind::FrameActivation,
         }
     }
@@ -53,6 +72,7 @@ impl Architecture {
     pub fn window_frames(self) -> usize {
         match self {
             Self::Han => 43,
+            Self::Lstn => lstn::WINDOW_FRAMES,
             Self::Frames => 16,
         }
     }
@@ -65,7 +85,7 @@ impl Architecture {
     /// Outputs per class in one window: one score, or one per frame.
     pub fn steps_per_window(self) -> usize {
         match self {
-            Self::Han => 1,
+            Self::Han | Self::Lstn => 1,
             Self::Frames => self.window_frames(),
         }
     }
@@ -77,6 +97,7 @@ impl Architecture {
 pub enum ModelConfig {
     Han(HanConfig),
     Frames(FrameCnnConfig),
+    Lstn(LstnConfig),
 }
 
 impl ModelConfig {
@@ -86,6 +107,7 @@ impl ModelConfig {
             Architecture::Frames => {
                 Self::Frames(FrameCnnConfig::new().with_width(width).with_n_mels(n_mels).with_classes(classes))
             }
+            Architecture::Lstn => Self::Lstn(LstnConfig::new().with_width(width).with_n_mels(n_mels).with_classes(classes)),
         }
     }
 
@@ -93,6 +115,7 @@ impl ModelConfig {
         match self {
             Self::Han(_) => Architecture::Han,
             Self::Frames(_) => Architecture::Frames,
+            Self::Lstn(_) => Architecture::Lstn,
         }
     }
 
@@ -100,6 +123,7 @@ impl ModelConfig {
         match self {
             Self::Han(config) => config.classes,
             Self::Frames(config) => config.classes,
+            Self::Lstn(config) => config.classes,
         }
     }
 
@@ -107,6 +131,7 @@ impl ModelConfig {
         match self {
             Self::Han(config) => config.n_mels,
             Self::Frames(config) => config.n_mels,
+            Self::Lstn(config) => config.n_mels,
         }
     }
 
@@ -115,6 +140,7 @@ impl ModelConfig {
         match self {
             Self::Han(config) => Network::Han(config.init(stats, device)),
             Self::Frames(config) => Network::Frames(config.init(stats, device)),
+            Self::Lstn(config) => Network::Lstn(config.init(stats, device)),
         }
     }
 }
@@ -125,6 +151,7 @@ impl ModelConfig {
 pub enum Network {
     Han(HanConvNet),
     Frames(FrameCnn),
+    Lstn(Lstn),
 }
 
 impl Network {
@@ -132,6 +159,15 @@ impl Network {
         match self {
             Self::Han(net) => net.forward(input),
             Self::Frames(net) => net.forward(input),
+            Self::Lstn(net) => net.forward(input),
+        }
+    }
+
+    /// What training minimises: BCE on the logits (LSTN adds its TNN's energy term).
+    pub fn training_loss(&self, input: Tensor<4>, targets: Tensor<2>) -> Tensor<1> {
+        match self {
+            Self::Lstn(net) => net.training_loss(input, targets),
+            other => bce_with_logits(other.logits(input), targets),
         }
     }
 
@@ -141,6 +177,7 @@ impl Network {
         match self {
             Self::Han(net) => net.calibrate(input),
             Self::Frames(net) => net.calibrate(input),
+            Self::Lstn(net) => net.calibrate(input),
         }
     }
 
@@ -148,6 +185,7 @@ impl Network {
         match self {
             Self::Han(net) => &net.standardise,
             Self::Frames(net) => &net.standardise,
+            Self::Lstn(net) => &net.standardise,
         }
     }
 
@@ -156,6 +194,7 @@ impl Network {
         match self {
             Self::Han(net) => net.to_onnx(graph, input),
             Self::Frames(net) => net.to_onnx(graph, input),
+            Self::Lstn(net) => net.to_onnx(graph, input),
         }
     }
 }
@@ -176,13 +215,14 @@ mod tests {
         match arch {
             Architecture::Han => ModelConfig::Han(HanConfig::new().with_width(0.125).with_block_dropout(0.0).with_dense_dropout(0.0)),
             Architecture::Frames => ModelConfig::Frames(FrameCnnConfig::new().with_width(0.125).with_spatial_dropout(0.0)),
+            Architecture::Lstn => ModelConfig::Lstn(LstnConfig::new().with_width(0.125).with_block_dropout(0.0).with_feature_dropout(0.0)),
         }
     }
 
     #[test]
     fn calibration_keeps_inference_and_makes_training_agree_on_its_batch() {
         let training_device = DeviceChoice::Cpu.device().autodiff();
-        for arch in [Architecture::Frames, Architecture::Han] {
+        for arch in [Architecture::Frames, Architecture::Han, Architecture::Lstn] {
             let config = deterministic(arch);
             let mut network = config.init(&BandStats::identity(config.n_mels()), &training_device);
             let input = Tensor::<4>::random([24, 1, config.n_mels(), arch.window_frames()], Distribution::Normal(0.0, 1.0), &training_device);

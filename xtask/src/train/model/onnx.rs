@@ -107,3 +107,26 @@ pub fn activation(graph: &mut OnnxGraph, input: &str, negative_slope: f64) -> St
         graph.node("LeakyRelu", &[input], &[("alpha", Attr::Float(negative_slope as f32))])
     }
 }
+
+/// `softplus(x) = relu(x) + ln(1 + e^(−|x|))`: the stable form (ONNX's `Softplus` is `ln(1 + eˣ)`,
+/// which overflows for large inputs).
+pub fn softplus(graph: &mut OnnxGraph, input: &str) -> String {
+    let one = graph.constant(&format!("{input}.one"), &[1], &[1.0]);
+    let magnitude = graph.node("Abs", &[input], &[]);
+    let negated = graph.node("Neg", &[&magnitude], &[]);
+    let exponential = graph.node("Exp", &[&negated], &[]);
+    let shifted = graph.node("Add", &[&exponential, &one], &[]);
+    let logarithm = graph.node("Log", &[&shifted], &[]);
+    let positive = graph.node("Relu", &[input], &[]);
+    graph.node("Add", &[&positive, &logarithm], &[])
+}
+
+/// A float constant from a tensor of any rank, reshaped to `dims`.
+pub fn tensor_constant<const D: usize>(graph: &mut OnnxGraph, name: &str, dims: &[usize], param: &Param<Tensor<D>>) -> Result<String> {
+    Ok(graph.constant(name, dims, &values(param)?))
+}
+
+/// Integer attribute list.
+pub fn ints(values: &[usize]) -> Attr {
+    Attr::Ints(values.iter().map(|&v| v as i64).collect())
+}

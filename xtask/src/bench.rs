@@ -36,7 +36,8 @@ pub fn run(seconds: f64) -> Result<()> {
         Err(error) => println!("librosa side skipped: {error:#}"),
     }
     let costs = crate::bench_models::report(Path::new("models"))?;
-    crate::bench_models::print_worker_share(frontend_frames_per_s(&music_like(48_000, seconds.min(20.0)), 48_000.0), &costs);
+    let running = crate::bench_models::default_pair(Path::new("models"))?;
+    crate::bench_models::print_worker_share(frontend_frames_per_s(&music_like(48_000, seconds.min(20.0)), 48_000.0), &costs, &running);
     crate::bench_instances::report(seconds.min(10.0), &[16, 32, 64, 96, 128])?;
     crate::bench_offline::report((seconds / 6.0).clamp(1.0, 10.0))?;
     crate::process_bench::report()

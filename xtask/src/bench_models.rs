@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use instrumeter::models::LoadedModel;
+use instrumeter::models::{LoadedModel, ModelCard};
 
 /// Share of one core the whole worker may use at 48 kHz real time (issue target).
 const TARGET_CPU_SHARE: f64 = 0.03;
@@ -43,14 +43,29 @@ pub fn report(models: &Path) -> Result<Vec<ModelCost>> {
     Ok(costs)
 }
 
-/// Prints the worker's total share: the front-end at 48 kHz plus every model.
-pub fn print_worker_share(frontend_frames_per_s: f64, costs: &[ModelCost]) {
+/// The card the plugin embeds as its default; with its companion, what the worker runs.
+const DEFAULT_CARD: &str = "frame-activation.card.json";
+
+/// Names of the default model and its companion (the other shipped models are alternatives the
+/// user may pick, not extra work for the worker).
+pub fn default_pair(models: &Path) -> Result<Vec<String>> {
+    let card = ModelCard::load(&models.join(DEFAULT_CARD))?;
+    let companion = match &card.companion {
+        Some(companion) => Some(ModelCard::load(&models.join(&companion.card))?.name),
+        None => None,
+    };
+    Ok(std::iter::once(card.name).chain(companion).collect())
+}
+
+/// Prints the worker's total share: the front-end at 48 kHz plus the models in `running`.
+pub fn print_worker_share(frontend_frames_per_s: f64, costs: &[ModelCost], running: &[String]) {
     let frames_per_audio_s = 22_050.0 / 512.0;
     let frontend = frames_per_audio_s / frontend_frames_per_s;
-    let models: f64 = costs.iter().map(|c| c.window_s * c.windows_per_audio_s).sum();
+    let models: f64 = costs.iter().filter(|c| running.contains(&c.name)).map(|c| c.window_s * c.windows_per_audio_s).sum();
     let total = frontend + models;
     println!(
-        "worker CPU at 48 kHz real time: front-end {:.3} % + models {:.2} % = {:.2} % of one core (target ≤ {:.0} %) {}",
+        "worker CPU at 48 kHz real time ({}): front-end {:.3} % + models {:.2} % = {:.2} % of one core (target ≤ {:.0} %) {}",
+        running.join(" + "),
         frontend * 100.0,
         models * 100.0,
         total * 100.0,
@@ -102,7 +117,7 @@ fn print_against_onnxruntime(card: &Path, cost: &ModelCost) {
 }
 
 fn onnxruntime_window_s(card_path: &Path) -> Result<f64> {
-    let card = instrumeter::models::ModelCard::load(card_path)?;
+    let card = ModelCard::load(card_path)?;
     let onnx = instrumeter::models::onnx_path_for(card_path);
     let python = crate::bench::peer_python();
     let output = std::process::Command::new(&python)

@@ -10,7 +10,7 @@ use anyhow::{Context, Result};
 use half::f16;
 use instrumeter::frontend::FrontendConfig;
 
-use super::data::{labels_path, Clip, SplitData};
+use super::split::{labels_path, Clip, SplitData};
 
 const MAGIC: &[u8; 8] = b"IMLOGMEL";
 const FORMAT_VERSION: u32 = 1;

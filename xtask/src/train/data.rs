@@ -9,24 +9,9 @@ use instrumeter::frontend::{FrontendConfig, LogMelFrontend};
 use instrumeter::models::INSTRUMENTS;
 use serde::Deserialize;
 
+use super::split::{labels_path, Clip, SplitData};
 use super::{cache, progress_bar};
 use instrumeter_analysis::for_each_mono_block;
-
-/// One clip: `frames` log-mel frames and their targets, both frame-major.
-pub struct Clip {
-    pub frames: usize,
-    /// `frames × n_mels` values.
-    pub features: Vec<f16>,
-    /// `frames × classes` activation targets in 0–1.
-    pub targets: Vec<f16>,
-}
-
-/// Every clip of one split.
-pub struct SplitData {
-    pub n_mels: usize,
-    pub classes: usize,
-    pub clips: Vec<Clip>,
-}
 
 /// `<id>.labels.json` as `cargo xtask synth` writes it (the fields training needs).
 #[derive(Deserialize)]
@@ -47,11 +32,6 @@ pub fn load_split(data: &Path, split: &str) -> Result<SplitData> {
     let split_data = extract(&wavs, split, config)?;
     cache::write(&cache_path, fingerprint, &split_data)?;
     Ok(split_data)
-}
-
-/// The `.labels.json` file beside `wav`.
-pub fn labels_path(wav: &Path) -> PathBuf {
-    wav.with_extension("labels.json")
 }
 
 fn clip_paths(folder: &Path) -> Result<Vec<PathBuf>> {

@@ -12,6 +12,7 @@ mod metrics;
 mod model;
 mod run;
 mod schedule;
+mod split;
 mod stats;
 mod step;
 mod training;

@@ -1,6 +1,6 @@
 //! Per-mel-band mean and standard deviation of the training features (the input standardisation).
 
-use super::data::SplitData;
+use super::split::SplitData;
 
 /// Bands whose spread is below this are scaled as if it were this (silent or constant bands).
 const MIN_STD: f64 = 1e-3;

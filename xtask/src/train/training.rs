@@ -14,7 +14,8 @@ use rand::seq::SliceRandom;
 use rand::SeedableRng;
 
 use super::augmentation::Augmentation;
-use super::data::{load_split, SplitData};
+use super::data::load_split;
+use super::split::SplitData;
 use super::metrics::{EpochMetrics, F1Counts};
 use super::model::{bce_with_logits, to_vec, ModelConfig, Network};
 use super::run::{self, RunFolder, RunSettings, TrainingConfig};

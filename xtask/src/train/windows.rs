@@ -3,7 +3,7 @@
 use burn::prelude::*;
 
 use super::augmentation::Augmentation;
-use super::data::{Clip, SplitData};
+use super::split::{Clip, SplitData};
 use super::model::Architecture;
 
 /// For window-clip targets: a class is active in a window when its frame target is at least

@@ -22,13 +22,14 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import single_thread  # noqa: E402,F401
+from clip_protocol import LABELS, report  # noqa: E402
 import numpy as np  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.neural_network import MLPClassifier  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 
-LABELS = ["cel", "cla", "flu", "gac", "gel", "org", "pia", "sax", "tru", "vio", "voi", "bass", "dru"]
 FEATURE_SETS = {
     "MSD max+mean": [("MSD_musicnn", "max_pool"), ("MSD_musicnn", "mean_pool")],
     "MTT max+mean": [("MTT_musicnn", "max_pool"), ("MTT_musicnn", "mean_pool")],
@@ -41,61 +42,6 @@ FEATURE_SETS = {
 def load(emb, split, parts):
     x = np.concatenate([np.load(emb / f"{split}.{m}.{o}.npy") for m, o in parts], axis=1)
     return x, np.load(emb / f"{split}.labels.npy").astype(bool), json.loads((emb / f"{split}.ids.json").read_text())
-
-
-def f1(tp, fp, fn):
-    return 0.0 if tp == 0 else 2 * tp / (2 * tp + fp + fn)
-
-
-def tune(scores, truth):
-    """Per class, the 0.01-grid threshold maximising F1; ties keep the one nearest 0.5."""
-    grid = np.arange(1, 100) / 100
-    out = []
-    for c in range(truth.shape[1]):
-        best = (0.5, -1.0)
-        for t in grid:
-            pred = scores[:, c] >= t
-            s = f1(np.sum(pred & truth[:, c]), np.sum(pred & ~truth[:, c]), np.sum(~pred & truth[:, c]))
-            if s > best[1] or (s == best[1] and abs(t - 0.5) < abs(best[0] - 0.5)):
-                best = (t, s)
-        out.append(best[0])
-    return np.array(out)
-
-
-def counts(pred, truth):
-    return np.stack([np.sum(pred & truth, 0), np.sum(pred & ~truth, 0), np.sum(~pred & truth, 0)], 1)
-
-
-def summary(c):
-    tp, fp, fn = c.sum(0)
-    per_class = [f1(*row) for row in c]
-    return {"micro": f1(tp, fp, fn), "macro": float(np.mean(per_class)), "per_class": dict(zip(LABELS, per_class))}
-
-
-def two_fold(scores, truth):
-    """Pooled counts of each half scored with thresholds tuned on the other half."""
-    fold = np.arange(len(truth)) % 2
-    pred = np.zeros_like(truth)
-    for f in (0, 1):
-        t = tune(scores[fold != f], truth[fold != f])
-        pred[fold == f] = scores[fold == f] >= t
-    return pred
-
-
-def report(name, valid_scores, valid_truth, test_scores, test_truth):
-    pred = two_fold(valid_scores, valid_truth)
-    playing = valid_truth.sum(1)
-    result = {"valid_2fold": summary(counts(pred, valid_truth))}
-    for group, mask in [("1", playing == 1), ("2", playing == 2), ("3-4", playing >= 3)]:
-        result[f"valid_2fold_{group}_instr"] = summary(counts(pred[mask], valid_truth[mask]))["micro"]
-    t = tune(valid_scores, valid_truth)
-    result["test_valid_thresholds"] = summary(counts(test_scores >= t, test_truth))
-    v, te = result["valid_2fold"], result["test_valid_thresholds"]
-    print(f"{name:42s} valid 2-fold {v['micro']:.3f} / {v['macro']:.3f}  (1/2/3-4: "
-          f"{result['valid_2fold_1_instr']:.3f} {result['valid_2fold_2_instr']:.3f} {result['valid_2fold_3-4_instr']:.3f})"
-          f"  test {te['micro']:.3f} / {te['macro']:.3f}", flush=True)
-    print("    per class (valid 2-fold): " + " ".join(f"{k} {x:.2f}" for k, x in v["per_class"].items()), flush=True)
-    return result
 
 
 def pair_s1(pair, split, ids):

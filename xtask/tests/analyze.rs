@@ -189,3 +189,24 @@ fn a_closed_stdout_ends_the_command_quietly() {
     use std::os::unix::process::ExitStatusExt;
     assert_eq!(result.status.signal(), Some(libc::SIGPIPE), "ended by SIGPIPE, as `head` expects: {:?}", result.status);
 }
+
+/// The shipped LSTN (seed 000) analyses like any card: window scores in 0–1 for the 13 classes,
+/// clip decisions by its card's S2.
+#[test]
+fn the_shipped_lstn_analyses_like_any_card() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let fixture = workspace().join("tests/fixtures/mel/tones_44100.wav");
+    let result = analyze(&[fixture.to_str().unwrap(), "--model", "models/lstn-1s.card.json", "--format", "json", "--out", out.to_str().unwrap()]);
+    assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+    let found = read_json(&out.join("tones_44100.json"));
+    assert_eq!((found["kind"].as_str(), found["model"].as_str()), (Some("window_clip"), Some("lstn-1s")));
+    let rows = found["rows"].as_array().unwrap();
+    assert!(!rows.is_empty(), "a 2 s file holds at least one 1 s window");
+    for row in rows {
+        let values = row["v"].as_array().unwrap();
+        assert_eq!(values.len(), 13);
+        assert!(values.iter().all(|v| (0.0..=1.0).contains(&v.as_f64().unwrap())), "{row}");
+    }
+    assert_eq!(found["clip"]["method"].as_str(), Some("S2"));
+}

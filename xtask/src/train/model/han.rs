@@ -9,7 +9,7 @@ use anyhow::Result;
 use burn::tensor::activation::leaky_relu;
 use instrumeter::models::onnx_graph::{Attr, OnnxGraph};
 
-use super::layers::{calibrated_pairs, scaled, ConvPair, Standardise};
+use super::layers::{calibrated_pairs, scaled, through_pooled_pairs, ConvPair, Standardise};
 use super::onnx;
 use crate::train::stats::BandStats;
 
@@ -87,28 +87,14 @@ impl HanConvNet {
     }
 
     /// Standardisation, then each block (as `run_block` runs it) with pooling and dropout between.
-    fn through_blocks<E>(&self, input: Tensor<4>, mut run_block: impl FnMut(&ConvPair, Tensor<4>) -> Result<Tensor<4>, E>) -> Result<Tensor<4>, E> {
-        let last = self.blocks.len() - 1;
-        let mut x = self.standardise.forward(input);
-        for (index, block) in self.blocks.iter().enumerate() {
-            x = run_block(block, x)?;
-            if index < last {
-                x = self.block_dropout.forward(self.pool.forward(x));
-            }
-        }
-        Ok(x)
+    fn through_blocks<E>(&self, input: Tensor<4>, run_block: impl FnMut(&ConvPair, Tensor<4>) -> Result<Tensor<4>, E>) -> Result<Tensor<4>, E> {
+        through_pooled_pairs(&self.blocks, &self.pool, &self.block_dropout, self.standardise.forward(input), run_block)
     }
 
     /// The same network as ONNX nodes from `input`; returns the sigmoid output `[1, classes]`.
     pub fn to_onnx(&self, graph: &mut OnnxGraph, input: &str) -> Result<String> {
-        let last = self.blocks.len() - 1;
-        let mut x = onnx::standardise(graph, input, &self.standardise, "standardise")?;
-        for (index, block) in self.blocks.iter().enumerate() {
-            x = onnx::conv_pair(graph, &x, block, &format!("blocks.{index}"))?;
-            if index < last {
-                x = onnx::max_pool(graph, &x, &self.pool)?;
-            }
-        }
+        let x = onnx::standardise(graph, input, &self.standardise, "standardise")?;
+        let x = onnx::pooled_pairs(graph, &x, &self.blocks, &self.pool, "blocks")?;
         let pooled = graph.node("ReduceMax", &[&x], &[("axes", Attr::Ints(vec![2, 3])), ("keepdims", Attr::Int(0))]);
         let dense = onnx::gemm(graph, &pooled, &self.dense, "dense")?;
         let hidden = onnx::activation(graph, &dense, NEGATIVE_SLOPE);

@@ -3,6 +3,7 @@
 use anyhow::Result;
 use burn::module::{Param, RunningState};
 use burn::nn::conv::{Conv2d, Conv2dConfig};
+use burn::nn::pool::MaxPool2d;
 use burn::nn::{BatchNorm, BatchNormConfig, Dropout, Initializer, PaddingConfig2d};
 use burn::prelude::*;
 use burn::tensor::activation::{leaky_relu, log_sigmoid};
@@ -123,6 +124,26 @@ pub fn calibrated_pairs(walk: impl FnOnce(&mut dyn FnMut(&ConvPair, Tensor<4>) -
         Ok(output)
     })?;
     Ok(calibrated)
+}
+
+/// Han et al.'s block stack: each pair (as `run_pair` runs it), with `pool` and `dropout` after
+/// every pair but the last.
+pub fn through_pooled_pairs<E>(
+    pairs: &[ConvPair],
+    pool: &MaxPool2d,
+    dropout: &Dropout,
+    input: Tensor<4>,
+    mut run_pair: impl FnMut(&ConvPair, Tensor<4>) -> Result<Tensor<4>, E>,
+) -> Result<Tensor<4>, E> {
+    let last = pairs.len() - 1;
+    let mut x = input;
+    for (index, pair) in pairs.iter().enumerate() {
+        x = run_pair(pair, x)?;
+        if index < last {
+            x = dropout.forward(pool.forward(x));
+        }
+    }
+    Ok(x)
 }
 
 /// A bias-free stride-1 convolution whose output has the input's height and width (k odd).

@@ -9,7 +9,7 @@ use burn::nn::{Dropout, DropoutConfig, Initializer};
 use burn::prelude::*;
 use instrumeter::models::onnx_graph::{Attr, OnnxGraph};
 
-use super::layers::{calibrated_pairs, scaled, ConvPair, Standardise};
+use super::layers::{calibrated_pairs, scaled, through_pooled_pairs, ConvPair, Standardise};
 use super::lsn::Lsn;
 use super::onnx;
 use super::tnn::Tnn;
@@ -127,29 +127,15 @@ impl Lstn {
     }
 
     /// Each encoder block (as `run_block` runs it), with pooling and dropout between.
-    fn through_encoder<E>(&self, hidden: Tensor<4>, mut run_block: impl FnMut(&ConvPair, Tensor<4>) -> Result<Tensor<4>, E>) -> Result<Tensor<4>, E> {
-        let last = self.encoder.len() - 1;
-        let mut x = hidden;
-        for (index, block) in self.encoder.iter().enumerate() {
-            x = run_block(block, x)?;
-            if index < last {
-                x = self.block_dropout.forward(self.pool.forward(x));
-            }
-        }
-        Ok(x)
+    fn through_encoder<E>(&self, hidden: Tensor<4>, run_block: impl FnMut(&ConvPair, Tensor<4>) -> Result<Tensor<4>, E>) -> Result<Tensor<4>, E> {
+        through_pooled_pairs(&self.encoder, &self.pool, &self.block_dropout, hidden, run_block)
     }
 
     /// The same network as ONNX nodes from `input`; returns the sigmoid output `[1, classes]`.
     pub fn to_onnx(&self, graph: &mut OnnxGraph, input: &str) -> Result<String> {
         let x = onnx::standardise(graph, input, &self.standardise, "standardise")?;
-        let (mut hidden, factors) = self.tnn.to_onnx(graph, &x, "tnn")?;
-        let last = self.encoder.len() - 1;
-        for (index, block) in self.encoder.iter().enumerate() {
-            hidden = onnx::conv_pair(graph, &hidden, block, &format!("encoder.{index}"))?;
-            if index < last {
-                hidden = onnx::max_pool(graph, &hidden, &self.pool)?;
-            }
-        }
+        let (hidden, factors) = self.tnn.to_onnx(graph, &x, "tnn")?;
+        let hidden = onnx::pooled_pairs(graph, &hidden, &self.encoder, &self.pool, "encoder")?;
         let pooled = graph.node("ReduceMax", &[&hidden], &[("axes", onnx::ints(&[2, 3])), ("keepdims", Attr::Int(0))]);
         let features = graph.node("Concat", &[&pooled, &factors], &[("axis", Attr::Int(1))]);
         let logits = self.lsn.to_onnx(graph, &features, "lsn")?;

@@ -81,6 +81,19 @@ fn conv_node(graph: &mut OnnxGraph, inputs: &[&str], conv: &Conv2d, name: &str) 
     ))
 }
 
+/// `layers::through_pooled_pairs` as ONNX nodes; pair `i` is named `{name}.{i}`.
+pub fn pooled_pairs(graph: &mut OnnxGraph, input: &str, pairs: &[ConvPair], pool: &MaxPool2d, name: &str) -> Result<String> {
+    let last = pairs.len() - 1;
+    let mut x = input.to_string();
+    for (index, pair) in pairs.iter().enumerate() {
+        x = conv_pair(graph, &x, pair, &format!("{name}.{index}"))?;
+        if index < last {
+            x = max_pool(graph, &x, pool)?;
+        }
+    }
+    Ok(x)
+}
+
 pub fn max_pool(graph: &mut OnnxGraph, input: &str, pool: &MaxPool2d) -> Result<String> {
     if !matches!(pool.padding, PaddingConfig2d::Valid) || pool.ceil_mode || pool.dilation != [1, 1] {
         bail!("max-pool export supports unpadded, undilated, floor-mode pooling only");

@@ -35,6 +35,7 @@ pub fn report(models: &Path) -> Result<Vec<ModelCost>> {
             cost.window_s * cost.windows_per_audio_s * 100.0
         );
         print_against_onnxruntime(&card, &cost);
+        crate::bench_profile::print(&card)?;
         costs.push(cost);
     }
     if costs.is_empty() {

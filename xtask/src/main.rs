@@ -5,6 +5,7 @@ mod bench;
 mod bench_instances;
 mod bench_models;
 mod bench_offline;
+mod bench_profile;
 mod demo;
 mod eval;
 mod fuzz;

@@ -11,5 +11,5 @@ card="$1"; shift
 reports="target/eval/$(basename "$card" .card.json)"
 eval_on() { cargo xtask eval --model "$card" --report-dir "$reports" "$@" 2>&1 | grep -E " — " ; }
 eval_on --data data/real --split valid --tune-on clip "$@" | grep -E "Clip level|instrument|folds"
-eval_on --data data/real --split test | grep -E "Clip level, S1|Frame level|real recorded notes only|3–4"
+eval_on --data data/real --split test | grep -E "Clip level|Frame level|real recorded notes only|3–4"
 eval_on --data ../shared/data/medley-solos-small --layout medley-solos --subset validation | grep -E "Clip level"

@@ -8,7 +8,7 @@ differences over 48 samples (windows with at least 10 sign changes, a peak of at
 32768 and no flat step), every 4th window of each waveform against every window of the font.
 FluidR3_GM is measured the same way as a control for chance matches. Reported: waveforms with
 >= 0.5 % of their windows in TimGM6mb and more than in the control; those of the GM programs the
-classes use are listed in `xtask/src/synth/gus_patches.rs` (`SHARED_WITH_TEST_FONT`). Needs numpy; run on a machine with the Debian packages
+classes use are listed in `toolkit/src/synth/gus_patches.rs` (`SHARED_WITH_TEST_FONT`). Needs numpy; run on a machine with the Debian packages
 fluid-soundfont-gm, timgm6mb-soundfont and freepats installed.
 """
 import glob

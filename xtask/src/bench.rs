@@ -8,7 +8,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use instrumeter::frontend::{FrontendConfig, LogMelFrontend};
 
-use crate::signals::music_like;
+use instrumeter_toolkit::signals::music_like;
 
 /// Repeats of each timing; the best is reported.
 const REPEATS: usize = 3;
@@ -19,7 +19,7 @@ const TARGET_RATIO: f64 = 5.0;
 pub fn run(seconds: f64) -> Result<()> {
     let audio_22k = music_like(22_050, seconds);
     let wav = Path::new("target/bench/bench-22050.wav");
-    crate::signals::write_wav(wav, &audio_22k, 22_050)?;
+    instrumeter_toolkit::signals::write_wav(wav, &audio_22k, 22_050)?;
     let rust_fps = frontend_frames_per_s(&audio_22k, 22_050.0);
     println!("front-end, 22 050 Hz input, 512-sample blocks: {rust_fps:>10.0} frames/s");
     for rate in [44_100, 48_000] {

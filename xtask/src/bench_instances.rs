@@ -32,7 +32,7 @@ struct Instance {
 
 /// Runs `counts` instances at a time for `seconds` each and prints how many kept up.
 pub fn report(seconds: f64, counts: &[usize]) -> Result<()> {
-    let audio = crate::signals::music_like(RATE as u32, seconds);
+    let audio = instrumeter_toolkit::signals::music_like(RATE as u32, seconds);
     let mut most = 0;
     for &count in counts {
         let kept_up = run(count, &audio)?;

@@ -18,7 +18,7 @@ const TARGET_PEER_RATIO: f64 = 3.0;
 
 pub fn report(minutes: f64) -> Result<()> {
     let wav = Path::new("target/bench/offline-48k.wav");
-    crate::signals::write_wav(wav, &crate::signals::music_like(48_000, minutes * 60.0), 48_000)?;
+    instrumeter_toolkit::signals::write_wav(wav, &instrumeter_toolkit::signals::music_like(48_000, minutes * 60.0), 48_000)?;
     let started = Instant::now();
     let (_, audio_s) = analyse(AudioInput::File(wav.to_path_buf()), load_model(None)?, Discard, &mut |_| Ok(()))?;
     let rust_per_hour = started.elapsed().as_secs_f64() / audio_s * 3600.0;

@@ -8,7 +8,7 @@ use instrumeter::frontend::{FrontendConfig, LogMelFrontend};
 use instrumeter::models::{LoadedModel, ModelCard, EMBEDDED_DEFAULT};
 
 use instrumeter_analysis::{for_each_mono_block, row_seconds, ClipAggregate};
-use crate::picture::Spectrogram;
+use instrumeter_toolkit::picture::Spectrogram;
 
 /// The demo clip shipped with the repository (see assets/demo/CREDITS.md).
 const DEMO_CLIP: &str = "assets/demo/demo.flac";
@@ -46,7 +46,7 @@ fn show_instruments(path: &Path, model: LoadedModel) -> Result<()> {
         for col in 0..columns {
             let span = (col * rows.len() / columns)..((col + 1) * rows.len() / columns).max(col * rows.len() / columns + 1).min(rows.len());
             let mean = rows[span.clone()].iter().map(|r| r[class]).sum::<f32>() / span.len().max(1) as f32;
-            let [r, g, b] = crate::picture::colour(mean);
+            let [r, g, b] = instrumeter_toolkit::picture::colour(mean);
             line += &format!("\x1b[48;2;{r};{g};{b}m \x1b[0m");
         }
         println!("{line}");

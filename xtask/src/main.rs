@@ -7,21 +7,18 @@ mod bench_models;
 mod bench_offline;
 mod bench_profile;
 mod demo;
-mod eval;
 mod fuzz;
 mod install;
-mod picture;
 mod process_bench;
 mod release_bundle;
 mod screenshot;
 mod separation;
-mod signals;
 mod stress;
-mod synth;
 mod teach;
-mod train;
 
 use std::path::PathBuf;
+
+use instrumeter_toolkit::{eval, synth, train};
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};

@@ -7,7 +7,7 @@ use anyhow::{ensure, Result};
 use instrumeter_separation::stft::SpectrumStream;
 use instrumeter_separation::{N_FFT, RATE};
 
-use crate::picture::{colour, write_rgb_png};
+use instrumeter_toolkit::picture::{colour, write_rgb_png};
 
 /// Rows per panel, from `LOW_HZ` to the top of the spectrum, log-spaced.
 const ROWS: usize = 160;

@@ -8,7 +8,7 @@ use clap::Args;
 use instrumeter::models::INSTRUMENTS;
 use instrumeter_separation::{NmfSettings, TemplateBank};
 
-use crate::synth::real_notes;
+use instrumeter_toolkit::synth::real_notes;
 
 #[derive(Args)]
 pub struct TemplateOptions {

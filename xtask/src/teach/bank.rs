@@ -7,7 +7,7 @@ use anyhow::{anyhow, ensure, Context, Result};
 use instrumeter::teach::{BaseModel, Embedder, NegativeBank};
 use instrumeter_analysis::file_log_mel;
 
-use crate::eval::datasets::{self, Layout};
+use instrumeter_toolkit::eval::datasets::{self, Layout};
 
 /// Where the bank's clips come from and where it goes.
 #[derive(clap::Args)]

@@ -8,8 +8,8 @@ use anyhow::Result;
 use instrumeter::models::{LoadedModel, ModelCard};
 use instrumeter_analysis::{file_rows, load_model, ClipAggregate};
 
-use crate::eval::datasets::{self, Layout};
-use crate::eval::scores::Counts;
+use instrumeter_toolkit::eval::datasets::{self, Layout};
+use instrumeter_toolkit::eval::scores::Counts;
 
 /// Clip-level (the card's aggregation and clip thresholds) scores of the existing classes.
 #[derive(Debug, serde::Serialize)]

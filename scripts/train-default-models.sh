@@ -87,3 +87,6 @@ cargo xtask teach-bank --data data/real --split train --clips 2000
 # Tried on data/real and not shipped (models/README.md, "Real validation"): both networks imported
 # and fine-tuned there (import --learning-rate 2e-4, then train --resume [--shift-and-mask] to 116).
 # Real clips the models never heard beyond those 9: scripts/cross-validate-solos.sh (≈ 80 min).
+# Seed 000's LSTN ships beside them as an alternative (models/README.md, "LSTN"): trained on
+# data/real-vib-16k (scripts/train-convnet-real.sh makes it) by scripts/train-lstn-real.sh, then
+# exported, tuned and scored by scripts/make-lstn-model.sh.

@@ -15,7 +15,7 @@ use rand::SeedableRng;
 use super::data::load_split;
 use super::device::DeviceChoice;
 use super::export::{parity, PARITY_TOLERANCE};
-use super::model::{Architecture, ModelConfig, Network, OnnxWeights};
+use super::model::{Architecture, ModelConfig, Network, OnnxWeights, LSTN_NOT_IMPORTABLE};
 use super::run::{self, RunFolder, RunSettings, TrainingConfig};
 use super::schedule::Progress;
 use super::stats::BandStats;
@@ -91,11 +91,7 @@ pub fn run(options: &ImportOptions) -> Result<()> {
 
 /// The architecture `cargo xtask train` builds for this card; refuses cards it cannot fine-tune.
 fn trainable_architecture(card: &ModelCard) -> Result<Architecture> {
-    ensure!(
-        card.training.architecture != Architecture::Lstn.name(),
-        "{}: LSTN weights cannot be read back from ONNX; resume the training run folder that exported it",
-        card.name
-    );
+    ensure!(card.training.architecture != Architecture::Lstn.name(), "{}: {LSTN_NOT_IMPORTABLE}", card.name);
     let arch = match card.kind {
         ModelKind::FrameActivation => Architecture::Frames,
         ModelKind::WindowClip => Architecture::Han,

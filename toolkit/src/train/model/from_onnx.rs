@@ -17,6 +17,9 @@ use tract_onnx::pb::ModelProto;
 use super::layers::{ConvPair, NormalisedConv, Standardise};
 use super::{Architecture, FrameCnn, HanConvNet, Network};
 
+/// Why an LSTN cannot be imported: its export has no read-back (its run folder resumes instead).
+pub const LSTN_NOT_IMPORTABLE: &str = "LSTN weights cannot be read back from ONNX; resume the training run folder that exported it";
+
 /// Every float initializer of a graph by name: its dims and values.
 pub struct OnnxWeights {
     tensors: HashMap<String, (Vec<usize>, Vec<f32>)>,
@@ -48,7 +51,7 @@ impl OnnxWeights {
         let first = match arch {
             Architecture::Frames => "stages.0.first.weight",
             Architecture::Han => "blocks.0.first.weight",
-            Architecture::Lstn => return Err(anyhow!("LSTN weights cannot be read back from ONNX: resume its training run folder instead")),
+            Architecture::Lstn => return Err(anyhow!(LSTN_NOT_IMPORTABLE)),
         };
         let (dims, _) = self.get(first)?;
         Ok(dims[0] as f64 / 32.0)
@@ -77,7 +80,7 @@ impl Network {
         match self {
             Self::Frames(net) => net.load_onnx(weights),
             Self::Han(net) => net.load_onnx(weights),
-            Self::Lstn(_) => Err(anyhow!("LSTN weights cannot be read back from ONNX: resume its training run folder instead")),
+            Self::Lstn(_) => Err(anyhow!(LSTN_NOT_IMPORTABLE)),
         }
     }
 }

@@ -18,7 +18,7 @@ use instrumeter::models::ModelKind;
 use serde::{Deserialize, Serialize};
 
 pub use frames::{FrameCnn, FrameCnnConfig};
-pub use from_onnx::OnnxWeights;
+pub use from_onnx::{OnnxWeights, LSTN_NOT_IMPORTABLE};
 pub use han::{HanConfig, HanConvNet};
 pub use layers::{bce_with_logits, Standardise};
 pub use lstn::{Lstn, LstnConfig};

@@ -26,7 +26,10 @@ const TARGET_ORT_RATIO: f64 = 1.0;
 pub fn report(models: &Path) -> Result<Vec<ModelCost>> {
     let mut costs = Vec::new();
     for card in cards(models)? {
-        let cost = time_model(&card)?;
+        let mut model = LoadedModel::load(&card).with_context(|| format!("cannot time {}", card.display()))?;
+        // The window bench_onnxruntime.py feeds onnxruntime too.
+        let window: Vec<f32> = (0..model.window_len()).map(|i| ((i % 97) as f32 * 0.1).sin() * 4.0 - 8.0).collect();
+        let cost = time_model(&mut model, &window)?;
         println!(
             "model {:<20} {:>8.3} ms per window, {:>5.1} windows/s of audio → {:.2} % of one core",
             cost.name,
@@ -35,7 +38,7 @@ pub fn report(models: &Path) -> Result<Vec<ModelCost>> {
             cost.window_s * cost.windows_per_audio_s * 100.0
         );
         print_against_onnxruntime(&card, &cost);
-        crate::bench_profile::print(&card)?;
+        crate::bench_profile::print(&mut model, &window)?;
         costs.push(cost);
     }
     if costs.is_empty() {
@@ -85,16 +88,14 @@ fn cards(models: &Path) -> Result<Vec<PathBuf>> {
     Ok(cards)
 }
 
-fn time_model(card: &Path) -> Result<ModelCost> {
-    let mut model = LoadedModel::load(card).with_context(|| format!("cannot time {}", card.display()))?;
-    // The window bench_onnxruntime.py feeds onnxruntime too.
-    let window: Vec<f32> = (0..model.window_len()).map(|i| ((i % 97) as f32 * 0.1).sin() * 4.0 - 8.0).collect();
+/// Median seconds per window of `model` on `window`, and its windows per second of audio.
+fn time_model(model: &mut LoadedModel, window: &[f32]) -> Result<ModelCost> {
     let mut output = vec![0.0; model.output_len()];
-    model.run(&window, &mut output)?;
+    model.run(window, &mut output)?;
     let mut times = Vec::with_capacity(RUNS);
     for _ in 0..RUNS {
         let started = Instant::now();
-        model.run(&window, &mut output)?;
+        model.run(window, &mut output)?;
         times.push(started.elapsed().as_secs_f64());
     }
     times.sort_by(f64::total_cmp);

@@ -97,6 +97,16 @@ impl LoadedModel {
         &self.card
     }
 
+    /// The tract state that runs the network, for a profile by operator of exactly what runs.
+    pub fn tract_state(&mut self) -> &mut TypedSimpleState {
+        &mut self.state
+    }
+
+    /// The input tensor's shape, `[1, 1, n_mels, frames]`.
+    pub fn input_shape(&self) -> [usize; 4] {
+        self.input_shape
+    }
+
     /// Values per input window (`n_mels × frames`, mel-major: all frames of band 0 first).
     pub fn window_len(&self) -> usize {
         self.input_shape[2] * self.input_shape[3]

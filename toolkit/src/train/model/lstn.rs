@@ -93,7 +93,7 @@ impl Lstn {
     }
 
     /// The logits and, when `with_energy`, the TNN's contrastive-divergence term (else zero).
-    pub fn logits_and_energy(&self, input: Tensor<4>, with_energy: bool) -> (Tensor<2>, Tensor<1>) {
+    fn logits_and_energy(&self, input: Tensor<4>, with_energy: bool) -> (Tensor<2>, Tensor<1>) {
         let x = self.standardise.forward(input);
         let tnn = self.tnn.forward(x.clone());
         let Ok(encoded) = self.through_encoder::<std::convert::Infallible>(tnn.hidden, |pair, x| Ok(pair.forward(x)));

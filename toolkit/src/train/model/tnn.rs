@@ -24,13 +24,13 @@ use instrumeter::models::onnx_graph::{Attr, OnnxGraph};
 use super::onnx::{ints, tensor_constant, values};
 
 /// Local kernel size (the paper's kernel-h × kernel-w, Table 5).
-pub const LOCAL_KERNEL: usize = 3;
+const LOCAL_KERNEL: usize = 3;
 /// The long kernels' extent across the axis they do not span (the paper's K).
-pub const LONG_KERNEL: usize = 3;
+const LONG_KERNEL: usize = 3;
 
 /// Which axis a branch's long kernel spans.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Span {
+enum Span {
     /// `W_1 ∈ R^{K×T}`: the T-term (long-term correlation).
     Time,
     /// `W_2 ∈ R^{F×K}`: the F-term (long-frequency correlation).
@@ -55,13 +55,13 @@ pub struct TnnBranch {
 }
 
 /// A branch's pre-activation `a` (`h = σ(a)`) and long-kernel response `u = x ⊗ W`.
-pub struct BranchResponse {
-    pub pre_activation: Tensor<4>,
-    pub long_response: Tensor<4>,
+struct BranchResponse {
+    pre_activation: Tensor<4>,
+    long_response: Tensor<4>,
 }
 
 impl TnnBranch {
-    pub fn new(span: Span, channels: usize, bands: usize, frames: usize, device: &Device) -> Self {
+    fn new(span: Span, channels: usize, bands: usize, frames: usize, device: &Device) -> Self {
         let (long_shape, long_padding) = match span {
             Span::Time => ([channels, 1, LONG_KERNEL, frames], [LONG_KERNEL / 2, 0]),
             Span::Frequency => ([channels, 1, bands, LONG_KERNEL], [0, LONG_KERNEL / 2]),
@@ -86,7 +86,7 @@ impl TnnBranch {
     }
 
     /// `x ⊗ W_h + b + (½u² + w_c·u) ⊙ W* / β` for standardised `x` `[B, 1, F, T]`.
-    pub fn respond(&self, x: Tensor<4>) -> BranchResponse {
+    fn respond(&self, x: Tensor<4>) -> BranchResponse {
         let pad = LOCAL_KERNEL / 2;
         let local = conv2d(x.clone(), self.local.val(), Some(self.bias.val()), ConvOptions::new([1, 1], [pad, pad], [1, 1], 1));
         let long_response = conv2d(x, self.long.val(), None, ConvOptions::new([1, 1], self.long_padding, [1, 1], 1));
@@ -96,13 +96,13 @@ impl TnnBranch {
     }
 
     /// The factor's mean `c = (u + w_c) · (h ⊗ W*) / β`: `[B, C, F, 1]` (time) or `[B, C, 1, T]`.
-    pub fn factor_mean(&self, hidden: Tensor<4>, long_response: Tensor<4>) -> Tensor<4> {
+    fn factor_mean(&self, hidden: Tensor<4>, long_response: Tensor<4>) -> Tensor<4> {
         let gathered = conv2d(hidden, self.long.val(), None, ConvOptions::new([1, 1], self.long_padding, [1, 1], self.channels()));
         (long_response + self.per_channel(&self.factor)) * gathered / self.beta()
     }
 
     /// Eq. 7's local part at its mean: `h ⊙ W_h`, `[B, 1, F, T]`.
-    pub fn reconstruct(&self, hidden: Tensor<4>) -> Tensor<4> {
+    fn reconstruct(&self, hidden: Tensor<4>) -> Tensor<4> {
         let pad = LOCAL_KERNEL / 2;
         conv_transpose2d(hidden, self.local.val(), None, ConvTransposeOptions::new([1, 1], [pad, pad], [0, 0], [1, 1], 1))
     }
@@ -166,7 +166,7 @@ impl Tnn {
     }
 
     /// One Gibbs step from `x`: Bernoulli `h_1, h_2`, then Eq. 7's local mean; no gradient.
-    pub fn gibbs_step(&self, pre_activations: &[Tensor<4>; 2]) -> Tensor<4> {
+    fn gibbs_step(&self, pre_activations: &[Tensor<4>; 2]) -> Tensor<4> {
         let sample = |a: &Tensor<4>| {
             let p = sigmoid(a.clone().detach());
             p.clone().random_like(Distribution::Uniform(0.0, 1.0)).lower(p).float()

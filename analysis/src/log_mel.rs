@@ -4,17 +4,17 @@
 use std::path::Path;
 
 use anyhow::{bail, Result};
-use instrumeter::frontend::{FrontendConfig, LogMelFrontend};
+use instrumeter::frontend::{FrontendConfig, Frontend};
 
 use crate::decode::{for_each_mono_block, AudioInput, Unreadable};
 
 /// Every log-mel frame of `file`, frame-major (`config.n_mels` values a frame).
 pub fn file_log_mel(file: &Path, config: &FrontendConfig) -> Result<Vec<f32>> {
-    let mut frontend: Option<LogMelFrontend> = None;
+    let mut frontend: Option<Frontend> = None;
     let mut frames = Vec::new();
     for_each_mono_block(AudioInput::File(file.to_path_buf()), |block, rate| {
         if frontend.is_none() {
-            frontend = Some(LogMelFrontend::new(f64::from(rate), config.clone())?);
+            frontend = Some(Frontend::new(f64::from(rate), config.clone())?);
         }
         frontend.as_mut().expect("created above").process(block, |frame| frames.extend_from_slice(frame));
         Ok(())

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use anyhow::{bail, Result};
 use instrumeter::engine::{AnalysisOutput, Analyzer, FrameSink, ModelStatus, StageOutput};
-use instrumeter::frontend::LogMelFrontend;
+use instrumeter::frontend::Frontend;
 use instrumeter::models::{LoadedModel, ModelCard, ModelKind};
 
 use crate::decode::{for_each_mono_block, AudioInput, Unreadable};
@@ -20,19 +20,19 @@ pub fn analyse<O: AnalysisOutput>(input: AudioInput, model: LoadedModel, output:
     let mut analyzer = Analyzer::new(card.frontend.n_mels, output);
     analyzer.set_model(model);
     let seconds = stream(input, &card, &mut analyzer, progress)?;
-    analyzer.finish(&vec![card.frontend.log_eps.ln(); card.frontend.n_mels]);
+    analyzer.finish(&card.frontend_config().silence_frame());
     Ok((analyzer.into_output(), seconds))
 }
 
 /// Decodes and analyses `input` block by block; returns its duration in seconds.
 fn stream<O: AnalysisOutput>(input: AudioInput, card: &ModelCard, analyzer: &mut Analyzer<O>, progress: Progress) -> Result<f64> {
     let name = input.name();
-    let mut frontend: Option<LogMelFrontend> = None;
+    let mut frontend: Option<Frontend> = None;
     let (mut samples, mut rate) = (0usize, 0u32);
     for_each_mono_block(input, |block, block_rate| {
         if frontend.is_none() {
             rate = block_rate;
-            frontend = Some(LogMelFrontend::new(block_rate as f64, card.frontend_config())?);
+            frontend = Some(Frontend::new(block_rate as f64, card.frontend_config())?);
         }
         let frontend = frontend.as_mut().expect("created above");
         frontend.process(block, |frame| analyzer.on_frame(frame));

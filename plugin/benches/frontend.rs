@@ -2,7 +2,7 @@
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use instrumeter::engine::{analysis_pipeline, FrameSink, PipelineConfig};
-use instrumeter::frontend::{FrontendConfig, LogMelFrontend};
+use instrumeter::frontend::{FrontendConfig, Frontend};
 
 fn tone(rate: f64, len: usize) -> Vec<f32> {
     (0..len).map(|i| (i as f64 * 440.0 * std::f64::consts::TAU / rate).sin() as f32 * 0.5).collect()
@@ -15,7 +15,7 @@ fn frame_cost(c: &mut Criterion) {
     for rate in [22_050.0, 44_100.0, 48_000.0] {
         let hop_at_rate = (512.0 * rate / 22_050.0) as usize;
         let input = tone(rate, hop_at_rate * 64);
-        let mut frontend = LogMelFrontend::new(rate, FrontendConfig::default()).unwrap();
+        let mut frontend = Frontend::new(rate, FrontendConfig::default()).unwrap();
         let mut blocks = input.chunks(hop_at_rate).cycle();
         group.bench_function(format!("{rate} Hz input"), |b| {
             b.iter(|| frontend.process(blocks.next().unwrap(), |frame| {

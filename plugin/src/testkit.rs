@@ -113,7 +113,7 @@ pub fn other_sounds(seconds: f32, rate: f32, seed: u64) -> Vec<f32> {
 
 /// Every log-mel frame of `samples` at `rate` Hz through the product's front-end, frame-major.
 pub fn log_mel_of(samples: &[f32], rate: f32) -> Vec<f32> {
-    let mut frontend = crate::frontend::LogMelFrontend::new(f64::from(rate), FrontendConfig::default()).expect("a supported rate");
+    let mut frontend = crate::frontend::Frontend::new(f64::from(rate), FrontendConfig::default()).expect("a supported rate");
     let mut frames = Vec::new();
     frontend.process(samples, |frame| frames.extend_from_slice(frame));
     frontend.finish(|frame| frames.extend_from_slice(frame));

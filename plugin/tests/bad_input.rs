@@ -1,7 +1,7 @@
 //! Hostile audio into the front-end and the live pipeline: no panic, finite features, counted repairs.
 
 use instrumeter::engine::{analysis_pipeline, AnalysisWorker, FrameSink, PipelineConfig};
-use instrumeter::frontend::{FrontendConfig, LogMelFrontend};
+use instrumeter::frontend::{FrontendConfig, Frontend};
 
 const RATE: f64 = 48_000.0;
 
@@ -21,7 +21,7 @@ fn hostile_signals() -> Vec<(&'static str, Vec<f32>)> {
 }
 
 fn log_mel_frames(signal: &[f32]) -> (Vec<Vec<f32>>, u64) {
-    let mut frontend = LogMelFrontend::new(RATE, FrontendConfig::default()).unwrap();
+    let mut frontend = Frontend::new(RATE, FrontendConfig::default()).unwrap();
     let mut frames = Vec::new();
     frontend.process(signal, |frame| frames.push(frame.to_vec()));
     (frames, frontend.non_finite_samples())

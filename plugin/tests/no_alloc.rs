@@ -8,7 +8,7 @@ mod common;
 
 use assert_no_alloc::{assert_no_alloc, reset_violation_count, violation_count, AllocDisabler};
 use instrumeter::engine::{analysis_pipeline, Analyzer, LivePublisher, PipelineConfig};
-use instrumeter::frontend::FrontendConfig;
+use instrumeter::frontend::{FeatureKind, Frontend, FrontendConfig};
 use instrumeter::models::LoadedModel;
 use instrumeter::testkit::{mean_band_frame_model, mean_window_clip_model};
 
@@ -51,6 +51,25 @@ fn tap_and_worker_never_allocate_at_any_host_rate() {
             assert_eq!(drained, 0, "worker allocated after a {len}-sample block at {host_rate} Hz");
         }
         assert!(analysis.frontend().frames_emitted() > 0, "no frames at {host_rate} Hz");
+    }
+}
+
+#[test]
+fn every_feature_kind_streams_and_finishes_without_allocating() {
+    for kind in FeatureKind::ALL {
+        for host_rate in [22_050.0, 48_000.0] {
+            let mut frontend = Frontend::new(host_rate, FrontendConfig::for_kind(kind)).unwrap();
+            let mut frames = 0;
+            let mut phase = 0;
+            for len in [0, 1, 7, 512, 4096, 20_000, 333] {
+                let block = stereo_block(len, phase);
+                phase += len;
+                let allocations = allocations_in(|| frontend.process(&block[0], |_| frames += 1));
+                assert_eq!(allocations, 0, "{kind:?} allocated for a {len}-sample block at {host_rate} Hz");
+            }
+            assert_eq!(allocations_in(|| frontend.finish(|_| frames += 1)), 0, "{kind:?} allocated in finish");
+            assert!(frames > 0, "{kind:?} made no frames at {host_rate} Hz");
+        }
     }
 }
 

@@ -9,7 +9,7 @@ use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
 use axum::response::Response;
 use instrumeter::engine::{AnalysisOutput, Analyzer, FrameSink, ModelStatus, StageOutput};
-use instrumeter::frontend::LogMelFrontend;
+use instrumeter::frontend::Frontend;
 use instrumeter::models::{LoadedModel, ModelCard};
 use instrumeter_analysis::row_seconds;
 use serde::Deserialize;
@@ -54,7 +54,7 @@ pub async fn live(
 
 /// One stream's analysis state: the front-end at the client's rate and the engine.
 struct LiveStream {
-    frontend: LogMelFrontend,
+    frontend: Frontend,
     analyzer: Analyzer<RowBuffer>,
     card: ModelCard,
 }
@@ -85,7 +85,7 @@ impl LiveStream {
     /// 400 when the front-end cannot take `rate`.
     fn new(model: LoadedModel, rate: f64) -> Result<Self, ApiError> {
         let card = model.card().clone();
-        let frontend = LogMelFrontend::new(rate, card.frontend_config())
+        let frontend = Frontend::new(rate, card.frontend_config())
             .map_err(|error| ApiError::bad_request(format!("cannot stream at {rate} Hz: {error}")))?;
         let frame_s = card.frontend.hop as f64 / card.frontend.sample_rate as f64;
         let mut analyzer = Analyzer::new(card.frontend.n_mels, RowBuffer { frame_s, ..Default::default() });

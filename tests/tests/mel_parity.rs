@@ -10,7 +10,7 @@
 
 use std::path::{Path, PathBuf};
 
-use instrumeter::frontend::{FrontendConfig, LogMelFrontend};
+use instrumeter::frontend::{FrontendConfig, Frontend};
 
 /// 70 dB in natural-log power units.
 const FLOOR_BELOW_FRAME_MAX: f32 = 16.1;
@@ -36,7 +36,7 @@ fn reference_frames(name: &str) -> Vec<Vec<f32>> {
 /// Streams the fixture's WAV through the front-end in uneven blocks, as a host would.
 fn rust_frames(name: &str) -> Vec<Vec<f32>> {
     let (samples, rate) = read_wav(&fixtures().join(format!("{name}.wav")));
-    let mut frontend = LogMelFrontend::new(rate as f64, FrontendConfig::default()).unwrap();
+    let mut frontend = Frontend::new(rate as f64, FrontendConfig::default()).unwrap();
     let mut frames = Vec::new();
     for block in samples.chunks(441) {
         frontend.process(block, |f| frames.push(f.to_vec()));

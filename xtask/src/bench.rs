@@ -6,7 +6,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use instrumeter::frontend::{FrontendConfig, LogMelFrontend};
+use instrumeter::frontend::{FrontendConfig, Frontend};
 
 use instrumeter_toolkit::signals::music_like;
 
@@ -51,7 +51,7 @@ fn verdict(met: bool) -> &'static str {
 fn frontend_frames_per_s(audio: &[f32], rate: f64) -> f64 {
     (0..REPEATS)
         .map(|_| {
-            let mut frontend = LogMelFrontend::new(rate, FrontendConfig::default()).expect("valid rate");
+            let mut frontend = Frontend::new(rate, FrontendConfig::default()).expect("valid rate");
             let mut checksum = 0.0f32;
             let started = Instant::now();
             for block in audio.chunks(512) {

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::Result;
-use instrumeter::frontend::{FrontendConfig, LogMelFrontend};
+use instrumeter::frontend::{FrontendConfig, Frontend};
 use instrumeter::models::{LoadedModel, ModelCard, EMBEDDED_DEFAULT};
 
 use instrumeter_analysis::{for_each_mono_block, row_seconds, ClipAggregate};
@@ -70,16 +70,16 @@ fn print_heard_per_segment(card: &ModelCard, rows: &[Vec<f32>]) {
     }
 }
 
-/// Streams `path` through a [`LogMelFrontend`] built for its sample rate.
+/// Streams `path` through a [`Frontend`] built for its sample rate.
 fn stream_log_mel(path: &Path) -> Result<(Vec<Vec<f32>>, String)> {
-    let mut frontend: Option<LogMelFrontend> = None;
+    let mut frontend: Option<Frontend> = None;
     let (mut frames, mut samples, mut rate) = (Vec::new(), 0usize, 0);
     for_each_mono_block(path, |block, block_rate| {
         let frontend = match frontend.as_mut() {
             Some(frontend) => frontend,
             None => {
                 rate = block_rate;
-                frontend.insert(LogMelFrontend::new(block_rate as f64, FrontendConfig::default())?)
+                frontend.insert(Frontend::new(block_rate as f64, FrontendConfig::default())?)
             }
         };
         samples += block.len();

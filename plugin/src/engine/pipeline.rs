@@ -8,7 +8,7 @@ use ringbuf::traits::{Consumer, Split};
 use ringbuf::{HeapCons, HeapRb};
 
 use super::{AnalysisTap, TapStats};
-use crate::frontend::{FrontendConfig, FrontendError, LogMelFrontend};
+use crate::frontend::{FrontendConfig, FrontendError, Frontend};
 
 /// Sizes of the live analysis path for one activation.
 #[derive(Debug, Clone)]
@@ -40,14 +40,14 @@ pub struct LoopStats {
     pub dropped_samples: u64,
     /// NaN/Inf samples replaced by silence.
     pub non_finite_samples: u64,
-    /// Front-end delay: resampler plus one FFT window, in seconds.
+    /// Front-end delay: resampler plus the feature kind's own (one FFT window for log-mel), in seconds.
     pub frontend_latency_s: f32,
 }
 
 /// Worker side: pops the ring and runs the front-end into a sink. One `drain` call per wake-up.
 pub struct AnalysisLoop<S: FrameSink> {
     consumer: HeapCons<f32>,
-    frontend: LogMelFrontend,
+    frontend: Frontend,
     sink: S,
     chunk: Vec<f32>,
     tap_stats: Arc<TapStats>,
@@ -61,7 +61,7 @@ pub fn analysis_pipeline<S: FrameSink>(
     config: &PipelineConfig,
     sink: S,
 ) -> Result<(AnalysisTap, AnalysisLoop<S>), FrontendError> {
-    let frontend = LogMelFrontend::new(config.host_rate, config.frontend.clone())?;
+    let frontend = Frontend::new(config.host_rate, config.frontend.clone())?;
     let capacity = ((config.host_rate * config.ring_seconds) as usize).max(2 * config.max_block);
     let (producer, consumer) = HeapRb::<f32>::new(capacity).split();
     let tap_stats = Arc::new(TapStats::default());
@@ -103,18 +103,16 @@ impl<S: FrameSink> AnalysisLoop<S> {
     /// Running totals of this loop and its tap.
     pub fn stats(&self) -> LoopStats {
         let audio_s = self.audio_samples as f64 / self.host_rate;
-        let config = self.frontend.config();
-        let window_s = config.n_fft as f64 / config.sample_rate as f64;
         LoopStats {
             cpu_share: if audio_s > 0.0 { (self.busy_s / audio_s) as f32 } else { 0.0 },
             dropped_samples: self.tap_stats.dropped_samples.load(Ordering::Relaxed),
             non_finite_samples: self.frontend.non_finite_samples(),
-            frontend_latency_s: (self.frontend.resampler_delay_input_samples() / self.host_rate + window_s) as f32,
+            frontend_latency_s: self.frontend.latency_s(self.host_rate) as f32,
         }
     }
 
     /// The front-end (for its counters and settings).
-    pub fn frontend(&self) -> &LogMelFrontend {
+    pub fn frontend(&self) -> &Frontend {
         &self.frontend
     }
 

@@ -2,20 +2,25 @@
 
 use thiserror::Error;
 
+use super::kind::FeatureKind;
+use super::{chroma, cqt, modgd};
+
 /// What the front-end computes; the defaults are the product's fixed feature set.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FrontendConfig {
+    /// Which features (the other fields describe them; non-mel kinds have fixed settings).
+    pub kind: FeatureKind,
     /// Analysis sample rate in Hz (audio is resampled to this).
     pub sample_rate: u32,
     /// FFT size and window length in samples.
     pub n_fft: usize,
     /// Hop between frames in samples.
     pub hop: usize,
-    /// Number of mel bands.
+    /// Values per frame: mel bands, or the kind's bins (the name is log-mel's).
     pub n_mels: usize,
-    /// Lowest mel band edge in Hz.
+    /// Lowest mel band edge (lowest bin's centre for the other kinds) in Hz.
     pub fmin: f32,
-    /// Highest mel band edge in Hz.
+    /// Highest mel band edge (highest bin's centre for the other kinds) in Hz.
     pub fmax: f32,
     /// Floor added before the natural log: `ln(mel + log_eps)`.
     pub log_eps: f32,
@@ -24,6 +29,7 @@ pub struct FrontendConfig {
 impl Default for FrontendConfig {
     fn default() -> Self {
         Self {
+            kind: FeatureKind::LogMel,
             sample_rate: 22_050,
             n_fft: 1024,
             hop: 512,
@@ -47,8 +53,61 @@ pub enum FrontendError {
 }
 
 impl FrontendConfig {
+    /// The settings this build computes for `kind` (log-mel's are the defaults). Constant-Q kinds
+    /// have no single FFT (`n_fft` 0); modgd's `n_fft` is its DFT length.
+    pub fn for_kind(kind: FeatureKind) -> Self {
+        let constant_q = |settings: crate::frontend::ConstantQSettings, n_features: usize| Self {
+            kind,
+            n_fft: 0,
+            hop: settings.hop,
+            n_mels: n_features,
+            fmin: settings.fmin as f32,
+            fmax: *settings.frequencies().last().expect("at least two bins") as f32,
+            ..Self::default()
+        };
+        match kind {
+            FeatureKind::LogMel => Self::default(),
+            FeatureKind::Cqt => constant_q(cqt::SEED_002, cqt::SEED_002.n_bins),
+            FeatureKind::CqtChroma => constant_q(chroma::SEED_004, chroma::N_CHROMA),
+            FeatureKind::Modgd => {
+                let settings = modgd::SEED_004;
+                let bin_hz = 22_050.0 / settings.n_fft as f32;
+                Self { kind, n_fft: settings.n_fft, hop: settings.hop, n_mels: settings.bins, fmin: 0.0, fmax: (settings.bins - 1) as f32 * bin_hz, log_eps: settings.spectrum_eps, ..Self::default() }
+            }
+        }
+    }
+
+    /// The analysis window's name, as cards record it.
+    pub fn window_name(&self) -> &'static str {
+        match self.kind {
+            FeatureKind::Modgd => "hamming",
+            _ => "hann",
+        }
+    }
+
+    /// The frame a silent stream gives (offline analysis pads a file's end with it).
+    pub fn silence_frame(&self) -> Vec<f32> {
+        match self.kind {
+            FeatureKind::LogMel => vec![self.log_eps.ln(); self.n_mels],
+            FeatureKind::Cqt => {
+                cqt::SEED_002.frequencies().iter().map(|&f| self.log_eps.ln() + (cqt::a_weighting_db(f) * std::f64::consts::LN_10 / 10.0) as f32).collect()
+            }
+            FeatureKind::CqtChroma | FeatureKind::Modgd => vec![0.0; self.n_mels],
+        }
+    }
+
     /// Checks that the settings describe a front-end this code can compute.
     pub fn validate(&self) -> Result<(), FrontendError> {
+        if self.kind != FeatureKind::LogMel {
+            let computed = Self::for_kind(self.kind);
+            if *self != computed {
+                return Err(FrontendError::InvalidSetting {
+                    name: "kind",
+                    problem: format!("the `{}` front-end computes {computed:?}; the settings ask for {self:?}", self.kind.name()),
+                });
+            }
+            return Ok(());
+        }
         let invalid = |name, problem: String| Err(FrontendError::InvalidSetting { name, problem });
         if !(8_000..=192_000).contains(&self.sample_rate) {
             return invalid("sample_rate", format!("{} Hz is outside 8 000–192 000 Hz", self.sample_rate));

@@ -5,13 +5,13 @@ use std::sync::Arc;
 use realfft::num_complex::Complex;
 use realfft::{RealFftPlanner, RealToComplex};
 
+use super::framer::Framer;
+
 /// Frames a sample stream (`n_fft` long, every `hop` samples, no centre padding, as librosa's
 /// `center=False`) and hands each frame's power spectrum (`n_fft/2 + 1` bins) to a callback.
 pub struct StreamingStft {
-    hop: usize,
+    framer: Framer,
     window: Vec<f32>,
-    pending: Vec<f32>,
-    filled: usize,
     fft: Arc<dyn RealToComplex<f32>>,
     fft_input: Vec<f32>,
     spectrum: Vec<Complex<f32>>,
@@ -24,10 +24,8 @@ impl StreamingStft {
     pub fn new(n_fft: usize, hop: usize) -> Self {
         let fft = RealFftPlanner::<f32>::new().plan_fft_forward(n_fft);
         Self {
-            hop,
+            framer: Framer::new(n_fft, hop),
             window: periodic_hann(n_fft),
-            pending: vec![0.0; n_fft],
-            filled: 0,
             fft_input: fft.make_input_vec(),
             spectrum: fft.make_output_vec(),
             scratch: fft.make_scratch_vec(),
@@ -37,38 +35,24 @@ impl StreamingStft {
     }
 
     /// Consumes `samples`; calls `on_power` with the power spectrum of every frame completed.
-    pub fn process(&mut self, mut samples: &[f32], mut on_power: impl FnMut(&[f32])) {
-        let n_fft = self.pending.len();
-        while !samples.is_empty() {
-            let take = (n_fft - self.filled).min(samples.len());
-            self.pending[self.filled..self.filled + take].copy_from_slice(&samples[..take]);
-            self.filled += take;
-            samples = &samples[take..];
-            if self.filled == n_fft {
-                self.compute_power();
-                on_power(&self.power);
-                self.pending.copy_within(self.hop.., 0);
-                self.filled = n_fft - self.hop;
+    pub fn process(&mut self, samples: &[f32], mut on_power: impl FnMut(&[f32])) {
+        let Self { framer, window, fft, fft_input, spectrum, scratch, power } = self;
+        framer.push(samples, |frame| {
+            for ((dst, &x), &w) in fft_input.iter_mut().zip(frame).zip(window.iter()) {
+                *dst = x * w;
             }
-        }
+            // Lengths are fixed at construction, so the transform cannot fail.
+            fft.process_with_scratch(fft_input, spectrum, scratch).expect("FFT buffers are sized by the plan");
+            for (p, c) in power.iter_mut().zip(spectrum.iter()) {
+                *p = c.norm_sqr();
+            }
+            on_power(power);
+        });
     }
 
     /// Forgets any partial frame.
     pub fn reset(&mut self) {
-        self.filled = 0;
-    }
-
-    fn compute_power(&mut self) {
-        for ((dst, &x), &w) in self.fft_input.iter_mut().zip(&self.pending).zip(&self.window) {
-            *dst = x * w;
-        }
-        // Lengths are fixed at construction, so the transform cannot fail.
-        self.fft
-            .process_with_scratch(&mut self.fft_input, &mut self.spectrum, &mut self.scratch)
-            .expect("FFT buffers are sized by the plan");
-        for (p, c) in self.power.iter_mut().zip(&self.spectrum) {
-            *p = c.norm_sqr();
-        }
+        self.framer.reset();
     }
 }
 

@@ -6,7 +6,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::ModelError;
-use crate::frontend::FrontendConfig;
+use crate::frontend::{FeatureKind, FrontendConfig};
 
 /// A model's JSON card (`models/<name>.card.json`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -58,6 +58,9 @@ pub struct Label {
 /// The front-end a model was trained with; must match what this build computes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FrontendSettings {
+    /// Which features; cards from before kinds existed are log-mel.
+    #[serde(default)]
+    pub kind: FeatureKind,
     pub sample_rate: u32,
     pub n_fft: usize,
     pub hop: usize,
@@ -142,17 +145,18 @@ pub struct MetricsEntry {
 
 impl From<&FrontendSettings> for FrontendConfig {
     fn from(s: &FrontendSettings) -> Self {
-        FrontendConfig { sample_rate: s.sample_rate, n_fft: s.n_fft, hop: s.hop, n_mels: s.n_mels, fmin: s.fmin, fmax: s.fmax, log_eps: s.log_eps }
+        FrontendConfig { kind: s.kind, sample_rate: s.sample_rate, n_fft: s.n_fft, hop: s.hop, n_mels: s.n_mels, fmin: s.fmin, fmax: s.fmax, log_eps: s.log_eps }
     }
 }
 
 impl From<&FrontendConfig> for FrontendSettings {
     fn from(c: &FrontendConfig) -> Self {
         FrontendSettings {
+            kind: c.kind,
             sample_rate: c.sample_rate,
             n_fft: c.n_fft,
             hop: c.hop,
-            window: "hann".into(),
+            window: c.window_name().into(),
             n_mels: c.n_mels,
             fmin: c.fmin,
             fmax: c.fmax,
@@ -224,10 +228,13 @@ impl ModelCard {
                 return Err(format!("clip threshold of `{code}` must be within 0–1, found {t}"));
             }
         }
-        if self.frontend.window != "hann" {
-            return Err(format!("front-end window must be \"hann\", found \"{}\"", self.frontend.window));
+        let config = self.frontend_config();
+        if self.frontend.window != config.window_name() {
+            return Err(format!("the {} front-end's window is \"{}\", found \"{}\"", config.kind.name(), config.window_name(), self.frontend.window));
         }
-        if self.frontend_config() != FrontendConfig::default() {
+        if config.kind != FeatureKind::LogMel {
+            config.validate().map_err(|error| error.to_string())?;
+        } else if config != FrontendConfig::default() {
             return Err(format!(
                 "front-end settings {:?} differ from the ones this build computes ({:?})",
                 self.frontend,
@@ -263,8 +270,42 @@ impl ModelCard {
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
+    use super::{FrontendSettings, ModelCard};
+    use crate::frontend::{FeatureKind, FrontendConfig};
     use crate::models::ModelKind;
     use crate::testkit::test_card;
+
+    #[test]
+    fn each_feature_kind_is_accepted_with_its_own_settings_only() {
+        let mut card = test_card(ModelKind::WindowClip, 3, 43, 22);
+        for kind in FeatureKind::ALL {
+            card.frontend = FrontendSettings::from(&FrontendConfig::for_kind(kind));
+            assert!(card.validate().is_ok(), "{kind:?}: {:?}", card.validate());
+            let json = serde_json::to_vec(&card).unwrap();
+            assert_eq!(ModelCard::from_json(&json, Path::new("k.card.json")).unwrap().frontend.kind, kind);
+        }
+        card.frontend = FrontendSettings::from(&FrontendConfig::for_kind(FeatureKind::Cqt));
+        card.frontend.n_mels = 128;
+        let problem = card.validate().unwrap_err();
+        assert!(problem.contains("`cqt` front-end computes") && problem.contains("n_mels: 128"), "{problem}");
+        card.frontend = FrontendSettings::from(&FrontendConfig::for_kind(FeatureKind::Modgd));
+        card.frontend.window = "hann".into();
+        assert!(card.validate().unwrap_err().contains("window is \"hamming\""));
+    }
+
+    #[test]
+    fn an_unknown_feature_kind_is_refused_by_name() {
+        let card = test_card(ModelKind::WindowClip, 3, 43, 22);
+        let mut json = serde_json::to_value(&card).unwrap();
+        json["frontend"]["kind"] = "wavelet_scattering".into();
+        let error = ModelCard::from_json(json.to_string().as_bytes(), Path::new("x.card.json")).unwrap_err().to_string();
+        assert!(error.contains("unknown variant `wavelet_scattering`") && error.contains("`cqt_chroma`"), "{error}");
+        json["frontend"].as_object_mut().unwrap().remove("kind");
+        let old = ModelCard::from_json(json.to_string().as_bytes(), Path::new("old.card.json")).unwrap();
+        assert_eq!(old.frontend.kind, FeatureKind::LogMel, "cards from before kinds are log-mel");
+    }
 
     #[test]
     fn clip_thresholds_fall_back_to_the_live_ones_and_are_checked() {

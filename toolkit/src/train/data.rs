@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, ensure, Context, Result};
 use half::f16;
-use instrumeter::frontend::{FrontendConfig, LogMelFrontend};
+use instrumeter::frontend::{FrontendConfig, Frontend};
 use instrumeter::models::INSTRUMENTS;
 use serde::Deserialize;
 
@@ -52,7 +52,7 @@ fn clip_paths(folder: &Path) -> Result<Vec<PathBuf>> {
 fn extract(wavs: &[PathBuf], split: &str, config: FrontendConfig) -> Result<SplitData> {
     let n_mels = config.n_mels;
     let sample_rate = config.sample_rate;
-    let mut frontend = LogMelFrontend::new(f64::from(sample_rate), config).context("front-end settings rejected")?;
+    let mut frontend = Frontend::new(f64::from(sample_rate), config).context("front-end settings rejected")?;
     let progress = progress_bar(wavs.len(), &format!("log-mel {split}"), "clips");
     let mut clips = Vec::with_capacity(wavs.len());
     for wav in wavs {
@@ -65,7 +65,7 @@ fn extract(wavs: &[PathBuf], split: &str, config: FrontendConfig) -> Result<Spli
     Ok(SplitData { n_mels, classes: INSTRUMENTS.len(), clips })
 }
 
-fn clip_features(frontend: &mut LogMelFrontend, wav: &Path, sample_rate: u32) -> Result<Vec<f32>> {
+fn clip_features(frontend: &mut Frontend, wav: &Path, sample_rate: u32) -> Result<Vec<f32>> {
     let mut features = Vec::new();
     for_each_mono_block(wav, |block, rate| {
         ensure!(rate == sample_rate, "{} is at {rate} Hz; training clips must be {sample_rate} Hz (re-run `cargo xtask synth`)", wav.display());

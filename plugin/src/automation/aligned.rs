@@ -62,7 +62,7 @@ pub struct AlignedControls {
 impl AlignedControls {
     pub fn new(timeline: HeapCons<ControlRecord>, host_rate: f64, frontend: &FrontendConfig) -> Self {
         let samples_per_frame = frontend.hop as f64 * host_rate / frontend.sample_rate as f64;
-        let centre_offset = frontend.n_fft as f64 / 2.0 * host_rate / frontend.sample_rate as f64;
+        let centre_offset = frontend.frame_centre_samples() as f64 * host_rate / frontend.sample_rate as f64;
         Self { timeline, values: ControlValues::default(), samples_per_frame, centre_offset }
     }
 

@@ -77,6 +77,17 @@ impl FrontendConfig {
         }
     }
 
+    /// Analysis-rate samples from a frame's first sample to its centre (frame `t` is centred on
+    /// `t·hop + this`): half the window for log-mel and modgd; 0 for the constant-Q kinds,
+    /// whose frames are centred on `t·hop` (librosa pads their start).
+    pub fn frame_centre_samples(&self) -> usize {
+        match self.kind {
+            FeatureKind::LogMel => self.n_fft / 2,
+            FeatureKind::Modgd => modgd::SEED_004.frame / 2,
+            FeatureKind::Cqt | FeatureKind::CqtChroma => 0,
+        }
+    }
+
     /// The analysis window's name, as cards record it.
     pub fn window_name(&self) -> &'static str {
         match self.kind {

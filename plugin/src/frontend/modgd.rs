@@ -1,7 +1,10 @@
 //! The `modgd` feature kind (seed 004, Table 4; Murthy & Gadde): the modified group delay
 //! `sign(τ)·|τ|^α` with `τ = (X_R·Y_R + X_I·Y_I) / S^(2γ)`, X = DFT(x), Y = DFT(n·x), S the
-//! cepstrally smoothed |X|, over 50 ms frames every 10 ms, first 128 bins. Computed in f64: the
-//! division by the smoothed spectrum magnifies float32 round-off past 1e-3.
+//! cepstrally smoothed |X|, over 50 ms frames every 10 ms, first 128 bins, output as
+//! `sign·ln(1 + |τ_m|)`: τ_m spans 0 to ~10⁶ (it scales with the signal's level), which neither a
+//! network nor the trainer's f16 feature cache takes raw; the log compresses it as log-mel
+//! compresses power. Computed in f64: the division by the smoothed spectrum magnifies float32
+//! round-off past 1e-3.
 
 use std::sync::Arc;
 
@@ -123,7 +126,8 @@ impl Work<'_> {
         let bins = self.spectrum_x.iter().zip(self.spectrum_y.iter()).zip(self.smoothed.iter());
         for (out, ((x, y), log_s)) in out.iter_mut().zip(bins) {
             let tau = (x.re * y.re + x.im * y.im) / (2.0 * f64::from(s.gamma) * log_s.re).exp();
-            *out = (tau.signum() * tau.abs().powf(f64::from(s.alpha))) as f32;
+            let modified = tau.abs().powf(f64::from(s.alpha));
+            *out = (tau.signum() * modified.ln_1p()) as f32;
         }
     }
 

@@ -21,7 +21,7 @@ const WARM_UP_STEPS: usize = 2;
 pub fn run(options: &TrainOptions, steps: usize) -> Result<()> {
     let device = options.device.device().autodiff();
     device.seed(options.seed);
-    let (arch, n_mels, classes) = (options.arch, FrontendConfig::default().n_mels, INSTRUMENTS.len());
+    let (arch, n_mels, classes) = (options.arch, FrontendConfig::for_kind(options.arch.features()).n_mels, INSTRUMENTS.len());
     let batch = options.batch.unwrap_or(32);
     let config = TrainingConfig::for_arch(arch);
     let mut network = ModelConfig::new(arch, options.width, n_mels, classes).init(&BandStats::identity(n_mels), &device);

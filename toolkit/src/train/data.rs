@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, ensure, Context, Result};
 use half::f16;
-use instrumeter::frontend::{FrontendConfig, Frontend};
+use instrumeter::frontend::{FeatureKind, Frontend, FrontendConfig};
 use instrumeter::models::INSTRUMENTS;
 use serde::Deserialize;
 
@@ -20,16 +20,20 @@ struct Labels {
     targets: Vec<Vec<f32>>,
 }
 
-/// Loads `<data>/<split>/`, from the cache in `<data>/cache/` when it is up to date.
-pub fn load_split(data: &Path, split: &str) -> Result<SplitData> {
+/// Loads `<data>/<split>/` as `config`'s features, from the cache in `<data>/cache/` when it is
+/// up to date.
+pub fn load_split(data: &Path, split: &str, config: &FrontendConfig) -> Result<SplitData> {
     let wavs = clip_paths(&data.join(split))?;
-    let config = FrontendConfig::default();
-    let cache_path = data.join("cache").join(format!("{split}.logmel.bin"));
-    let fingerprint = cache::fingerprint(&wavs, &config)?;
+    let cache_name = match config.kind {
+        FeatureKind::LogMel => format!("{split}.logmel.bin"),
+        kind => format!("{split}.{}.bin", kind.name()),
+    };
+    let cache_path = data.join("cache").join(cache_name);
+    let fingerprint = cache::fingerprint(&wavs, config)?;
     if let Some(cached) = cache::read(&cache_path, fingerprint) {
         return Ok(cached);
     }
-    let split_data = extract(&wavs, split, config)?;
+    let split_data = extract(&wavs, split, config.clone())?;
     cache::write(&cache_path, fingerprint, &split_data)?;
     Ok(split_data)
 }
@@ -52,13 +56,14 @@ fn clip_paths(folder: &Path) -> Result<Vec<PathBuf>> {
 fn extract(wavs: &[PathBuf], split: &str, config: FrontendConfig) -> Result<SplitData> {
     let n_mels = config.n_mels;
     let sample_rate = config.sample_rate;
-    let mut frontend = Frontend::new(f64::from(sample_rate), config).context("front-end settings rejected")?;
-    let progress = progress_bar(wavs.len(), &format!("log-mel {split}"), "clips");
+    let grid = LabelGrid::for_features(&config);
+    let mut frontend = Frontend::new(f64::from(sample_rate), config.clone()).context("front-end settings rejected")?;
+    let progress = progress_bar(wavs.len(), &format!("{} {split}", config.kind.name()), "clips");
     let mut clips = Vec::with_capacity(wavs.len());
     for wav in wavs {
         frontend.reset();
         let features = clip_features(&mut frontend, wav, sample_rate)?;
-        clips.push(with_targets(features, n_mels, &labels_path(wav))?);
+        clips.push(with_targets(features, n_mels, grid, &labels_path(wav))?);
         progress.inc(1);
     }
     progress.finish();
@@ -76,9 +81,35 @@ fn clip_features(frontend: &mut Frontend, wav: &Path, sample_rate: u32) -> Resul
     Ok(features)
 }
 
-/// Pairs a clip's features with its labels; the front-end and the labels may disagree by one
-/// trailing frame (then both are cut to the shorter), not more.
-fn with_targets(features: Vec<f32>, n_mels: usize, labels_path: &Path) -> Result<Clip> {
+/// Where a kind's frames lie on the label grid (frame t ↔ samples [512t, 512t+1024), as the
+/// log-mel's): label frames per feature frame, and the label frame of feature frame 0.
+#[derive(Clone, Copy)]
+struct LabelGrid {
+    step: f64,
+    offset: f64,
+}
+
+impl LabelGrid {
+    fn for_features(config: &FrontendConfig) -> Self {
+        let mel = FrontendConfig::default();
+        let centre = |c: &FrontendConfig| c.frame_centre_samples() as f64;
+        Self { step: config.hop as f64 / mel.hop as f64, offset: (centre(config) - centre(&mel)) / mel.hop as f64 }
+    }
+
+    fn is_identity(self) -> bool {
+        self.step == 1.0 && self.offset == 0.0
+    }
+
+    /// The label frame nearest feature frame `t`'s centre, within `0..frames`.
+    fn label_frame(self, t: usize, frames: usize) -> usize {
+        ((t as f64 * self.step + self.offset).round().max(0.0) as usize).min(frames - 1)
+    }
+}
+
+/// Pairs a clip's features with its labels. On log-mel's own grid the two may disagree by one
+/// trailing frame (then both are cut to the shorter), not more; other kinds' frames take the
+/// label frame nearest their centre.
+fn with_targets(features: Vec<f32>, n_mels: usize, grid: LabelGrid, labels_path: &Path) -> Result<Clip> {
     let json = std::fs::read(labels_path).with_context(|| format!("cannot read {} (every clip needs its labels)", labels_path.display()))?;
     let labels: Labels = serde_json::from_slice(&json).with_context(|| format!("{} is not a labels file", labels_path.display()))?;
     let classes = INSTRUMENTS.len();
@@ -93,6 +124,11 @@ fn with_targets(features: Vec<f32>, n_mels: usize, labels_path: &Path) -> Result
         labels.targets.len()
     );
     let computed = features.len() / n_mels;
+    if !grid.is_identity() {
+        ensure!(labels.frames > 0, "{}: no label frames", labels_path.display());
+        let targets = (0..computed).flat_map(|t| &labels.targets[grid.label_frame(t, labels.frames)]).map(|&v| f16::from_f32(v)).collect();
+        return Ok(Clip { frames: computed, features: features.iter().map(|&v| f16::from_f32(v)).collect(), targets });
+    }
     ensure!(
         computed.abs_diff(labels.frames) <= 1,
         "{}: labels cover {} frames but the front-end made {computed}: the label grid must be frame t ↔ samples [512t, 512t+1024)",

@@ -66,7 +66,7 @@ pub fn run(options: &ImportOptions) -> Result<()> {
     let mut network = model.init(&BandStats::identity(card.frontend.n_mels), &device);
     network.load_onnx(&weights)?;
     check_parity(&network, &mut tract_model, &device, "imported")?;
-    let train = load_split(&options.data, "train")?;
+    let train = load_split(&options.data, "train", &FrontendConfig::default())?;
     network.calibrate(calibration_batch(&Windows::new(&train, arch), &device))?;
     check_parity(&network, &mut tract_model, &device, "calibrated")?;
     let settings = RunSettings {
@@ -96,6 +96,8 @@ fn trainable_architecture(card: &ModelCard) -> Result<Architecture> {
         ModelKind::FrameActivation => Architecture::Frames,
         ModelKind::WindowClip => Architecture::Han,
     };
+    let named = card.training.architecture.as_str();
+    ensure!(named.is_empty() || named == arch.name(), "{}: {named} weights are not imported from ONNX: resume the training run folder instead", card.name);
     ensure!(card.input.frames == arch.window_frames(), "{}: {}-frame windows, the trainer's {} network takes {}", card.name, card.input.frames, arch.name(), arch.window_frames());
     ensure!(card.labels == instrument_labels(INSTRUMENTS.len()), "{}: its labels are not the trainer's {} instruments", card.name, INSTRUMENTS.len());
     if card.frontend != FrontendSettings::from(&FrontendConfig::default()) {

@@ -52,8 +52,8 @@ impl TrainingConfig {
     /// The seeds' choices: Han et al. batch 128; Neuroment batch 32 with weight decay 1e-3.
     pub fn for_arch(arch: Architecture) -> Self {
         match arch {
-            Architecture::Han | Architecture::Lstn => Self::new().with_batch_size(128),
             Architecture::Frames => Self::new().with_weight_decay(1e-3),
+            _ => Self::new().with_batch_size(128),
         }
     }
 }

@@ -4,6 +4,7 @@
 use std::f32::consts::TAU;
 use std::path::Path;
 
+use instrumeter::frontend::FeatureKind;
 use instrumeter::models::{ModelCard, INSTRUMENTS};
 use serde_json::json;
 
@@ -82,7 +83,11 @@ fn trains_resumes_and_exports(arch: Architecture, name: &str, make_data: impl Fn
     make_data(&data);
 
     train(&options(arch, &data, &run, 1, false)).unwrap();
-    assert!(data.join("cache/train.logmel.bin").is_file(), "features are cached per split");
+    let cache = match arch.features() {
+        FeatureKind::LogMel => "train.logmel.bin".to_string(),
+        kind => format!("train.{}.bin", kind.name()),
+    };
+    assert!(data.join("cache").join(cache).is_file(), "features are cached per split and kind");
     let shift_and_mask = || std::fs::read_to_string(run.join("run.json")).unwrap().contains("\"shift_and_mask\": true");
     assert!(!shift_and_mask());
     train(&options(arch, &data, &run, 2, true)).unwrap();
@@ -100,9 +105,10 @@ fn trains_resumes_and_exports(arch: Architecture, name: &str, make_data: impl Fn
     assert!(!card.training.design.is_empty(), "the card says how the network was built");
     assert!(out.with_file_name(format!("{}-tiny.onnx", arch.name())).is_file());
     let card_path = out.with_file_name(format!("{}-tiny.card.json", arch.name()));
-    if arch == Architecture::Lstn {
+    assert_eq!(card.frontend.kind, arch.features(), "the card asks for the network's features");
+    if !matches!(arch, Architecture::Han | Architecture::Frames) {
         let refusal = import(&ImportOptions { model: card_path, data, out: Some(dir.join("imported")), batch: None, steps_per_epoch: None, learning_rate: 1e-4, device: DeviceChoice::Cpu });
-        assert!(refusal.unwrap_err().to_string().contains("resume the training run folder"), "LSTN cards are not imported (their weights cannot be read back)");
+        assert!(refusal.unwrap_err().to_string().contains("resume the training run folder"), "only Han and frame cards are imported");
     } else {
         imports_and_fine_tunes(arch, &card_path, &data, dir);
     }
@@ -134,6 +140,18 @@ fn han_convnet_trains_resumes_and_exports_with_tract_parity() {
 #[test]
 fn lstn_trains_resumes_and_exports_with_tract_parity() {
     trains_resumes_and_exports(Architecture::Lstn, "lstn", write_fixture);
+}
+
+#[test]
+fn cqt_invariants_network_trains_on_the_constant_q_and_exports_with_tract_parity() {
+    trains_resumes_and_exports(Architecture::CqtInvariants, "cqt", write_fixture);
+}
+
+#[test]
+fn zagreb_branches_train_on_their_own_features_and_export_with_tract_parity() {
+    for arch in [Architecture::ZagrebModgd, Architecture::ZagrebChroma] {
+        trains_resumes_and_exports(arch, arch.name(), write_fixture);
+    }
 }
 
 #[test]

@@ -36,8 +36,9 @@ pub fn run(options: &TrainOptions) -> Result<()> {
     let folder = RunFolder { dir: options.out_dir() };
     let settings = if options.resume { resumed_settings(&folder, options)? } else { new_settings(&folder, options)? };
     let device = settings.device.device().autodiff();
-    let train = load_split(&settings.data, "train")?;
-    let valid = load_split(&settings.data, "valid")?;
+    let features = FrontendConfig::for_kind(settings.model.architecture().features());
+    let train = load_split(&settings.data, "train", &features)?;
+    let valid = load_split(&settings.data, "valid", &features)?;
     let state = if options.resume { restore(&folder, &settings, options, &device)? } else { begin(&folder, &settings, &train, &device)? };
     fit(&folder, &settings, state, &train, &valid, &device)
 }
@@ -57,7 +58,8 @@ fn new_settings(folder: &RunFolder, options: &TrainOptions) -> Result<RunSetting
         seed: options.seed,
         ..defaults
     };
-    let model = ModelConfig::new(options.arch, options.width, FrontendConfig::default().n_mels, INSTRUMENTS.len());
+    let features = FrontendConfig::for_kind(options.arch.features());
+    let model = ModelConfig::new(options.arch, options.width, features.n_mels, INSTRUMENTS.len());
     Ok(RunSettings { model, training, data, earlier_data: Vec::new(), imported_from: None, device: options.device, git_commit: run::git_commit() })
 }
 

@@ -5,6 +5,7 @@ use burn::prelude::*;
 use super::augmentation::Augmentation;
 use super::split::{Clip, SplitData};
 use super::model::Architecture;
+use instrumeter::models::ModelKind;
 
 /// For window-clip targets: a class is active in a window when its frame target is at least
 /// `ACTIVE_TARGET` in at least `ACTIVE_SHARE` of the window's frames.
@@ -56,9 +57,9 @@ impl<'a> Windows<'a> {
         for window in windows {
             let clip = &self.split.clips[window.clip];
             push_input(clip, window.start, bands, frames, &mut inputs);
-            match self.arch {
-                Architecture::Han | Architecture::Lstn => push_window_targets(clip, window.start, classes, frames, &mut targets),
-                Architecture::Frames => push_frame_targets(clip, window.start, classes, frames, &mut targets),
+            match self.arch.kind() {
+                ModelKind::WindowClip => push_window_targets(clip, window.start, classes, frames, &mut targets),
+                ModelKind::FrameActivation => push_frame_targets(clip, window.start, classes, frames, &mut targets),
             }
         }
         if let Some(augmentation) = augmentation {

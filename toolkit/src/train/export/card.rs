@@ -28,7 +28,7 @@ pub fn model_card(name: &str, settings: &RunSettings, progress: &Progress, expor
         version: env!("CARGO_PKG_VERSION").to_string(),
         kind: arch.kind(),
         labels,
-        frontend: FrontendSettings::from(&FrontendConfig::default()),
+        frontend: FrontendSettings::from(&FrontendConfig::for_kind(arch.features())),
         input: InputSpec { frames: arch.window_frames(), hop_frames: arch.hop_frames(), layout: "NCHW".into() },
         aggregation: aggregation(arch.kind()),
         thresholds,

@@ -50,12 +50,13 @@ pub fn run(options: &ExportOptions) -> Result<()> {
     Ok(())
 }
 
-/// The inference graph: raw log-mel `[1, 1, n_mels, frames]` in, sigmoid scores out.
+/// The inference graph: raw features `[1, 1, n_mels, frames]` in, sigmoid scores out.
 fn onnx_bytes(network: &Network, settings: &RunSettings, name: &str) -> Result<Vec<u8>> {
     let arch = settings.model.architecture();
     let (classes, frames) = (settings.model.classes(), arch.window_frames());
-    let mut graph = OnnxGraph::new(name, "log_mel", &[1, 1, settings.model.n_mels(), frames]);
-    let output = network.to_onnx(&mut graph, "log_mel")?;
+    let input = arch.features().name();
+    let mut graph = OnnxGraph::new(name, input, &[1, 1, settings.model.n_mels(), frames]);
+    let output = network.to_onnx(&mut graph, input)?;
     let output_shape = match arch.kind() {
         ModelKind::WindowClip => vec![1, classes],
         ModelKind::FrameActivation => vec![1, classes, frames],

@@ -52,6 +52,7 @@ impl OnnxWeights {
             Architecture::Frames => "stages.0.first.weight",
             Architecture::Han => "blocks.0.first.weight",
             Architecture::Lstn => return Err(anyhow!(LSTN_NOT_IMPORTABLE)),
+            other => return Err(anyhow!("{} weights are not imported from ONNX: resume the run folder instead", other.name())),
         };
         let (dims, _) = self.get(first)?;
         Ok(dims[0] as f64 / 32.0)
@@ -81,6 +82,7 @@ impl Network {
             Self::Frames(net) => net.load_onnx(weights),
             Self::Han(net) => net.load_onnx(weights),
             Self::Lstn(_) => Err(anyhow!(LSTN_NOT_IMPORTABLE)),
+            Self::CqtNet(_) => Err(anyhow!("seed 002's weights are not imported from ONNX: resume the run folder instead")),
         }
     }
 }

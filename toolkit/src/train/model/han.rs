@@ -50,28 +50,46 @@ pub struct HanConvNet {
 
 impl HanConfig {
     pub fn init(&self, stats: &BandStats, device: &Device) -> HanConvNet {
-        // Glorot uniform, as in the paper.
+        let pairs: Vec<[usize; 2]> = BLOCK_CHANNELS.iter().map(|&c| [scaled(c, self.width); 2]).collect();
+        let head = Head { dense_units: scaled(DENSE_UNITS, self.width), classes: self.classes, block_dropout: self.block_dropout, dense_dropout: self.dense_dropout };
+        HanConvNet::new(&pairs, &head, stats, device)
+    }
+}
+
+/// What follows the conv pairs: dropout rates, the dense layer's size and the classes.
+pub struct Head {
+    pub dense_units: usize,
+    pub classes: usize,
+    pub block_dropout: f64,
+    pub dense_dropout: f64,
+}
+
+impl HanConvNet {
+    /// Conv pairs with the given `[middle, output]` channels (3×3 kernels, 3×3 pools between),
+    /// global max-pool, then `head`; Glorot-uniform initialisation, as in the paper.
+    pub fn new(pairs: &[[usize; 2]], head: &Head, stats: &BandStats, device: &Device) -> Self {
         let initializer = Initializer::XavierUniform { gain: 1.0 };
-        let channels: Vec<usize> = std::iter::once(1).chain(BLOCK_CHANNELS.iter().map(|&c| scaled(c, self.width))).collect();
-        let blocks = channels
-            .windows(2)
-            .map(|pair| ConvPair::new([pair[0], pair[1], pair[1]], 3, NEGATIVE_SLOPE, &initializer, device))
+        let mut input = 1;
+        let blocks = pairs
+            .iter()
+            .map(|&[middle, output]| {
+                let pair = ConvPair::new([input, middle, output], 3, NEGATIVE_SLOPE, &initializer, device);
+                input = output;
+                pair
+            })
             .collect();
-        let dense_units = scaled(DENSE_UNITS, self.width);
         let linear = |d_in, d_out| LinearConfig::new(d_in, d_out).with_initializer(initializer.clone()).init(device);
         HanConvNet {
             standardise: Standardise::new(stats, device),
             blocks,
             pool: MaxPool2dConfig::new([3, 3]).with_strides([3, 3]).init(),
-            block_dropout: DropoutConfig::new(self.block_dropout).init(),
-            dense: linear(channels[BLOCK_CHANNELS.len()], dense_units),
-            dense_dropout: DropoutConfig::new(self.dense_dropout).init(),
-            output: linear(dense_units, self.classes),
+            block_dropout: DropoutConfig::new(head.block_dropout).init(),
+            dense: linear(input, head.dense_units),
+            dense_dropout: DropoutConfig::new(head.dense_dropout).init(),
+            output: linear(head.dense_units, head.classes),
         }
     }
-}
 
-impl HanConvNet {
     pub fn forward(&self, input: Tensor<4>) -> Tensor<2> {
         let Ok(x) = self.through_blocks::<Infallible>(input, |block, x| Ok(block.forward(x)));
         let [batch, channels, _, _] = x.dims();

@@ -1,4 +1,4 @@
-//! Building blocks both networks share: input standardisation, batch-normalised conv pairs, the loss.
+//! Building blocks the networks share: input standardisation, batch-normalised conv pairs, the loss.
 
 use anyhow::Result;
 use burn::module::{Param, RunningState};
@@ -50,11 +50,11 @@ pub struct NormalisedConv {
 }
 
 impl NormalisedConv {
-    fn new(channels: [usize; 2], kernel: usize, initializer: &Initializer, device: &Device) -> Self {
+    pub fn new(channels: [usize; 2], kernel: usize, initializer: &Initializer, device: &Device) -> Self {
         Self { conv: same_conv(channels, kernel, initializer, device), norm: BatchNormConfig::new(channels[1]).init(device) }
     }
 
-    fn forward(&self, input: Tensor<4>) -> Tensor<4> {
+    pub fn forward(&self, input: Tensor<4>) -> Tensor<4> {
         self.norm.forward(self.conv.forward(input))
     }
 
@@ -62,7 +62,7 @@ impl NormalisedConv {
     /// variance := the batch's; γ and β rescaled to match), and its output. Inference computes the
     /// same as before, and training on this batch now computes the same as inference: imported
     /// weights (batch norm folded away) start fine-tuning where they were.
-    fn calibrated(&self, input: Tensor<4>) -> Result<(Self, Tensor<4>)> {
+    pub fn calibrated(&self, input: Tensor<4>) -> Result<(Self, Tensor<4>)> {
         let convolved = self.conv.forward(input);
         let [batch, channels, height, width] = convolved.dims();
         let per_channel = convolved.clone().swap_dims(0, 1).reshape([channels, batch * height * width]);

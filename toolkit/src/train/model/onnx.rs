@@ -36,7 +36,7 @@ pub fn conv_pair(graph: &mut OnnxGraph, input: &str, pair: &ConvPair, name: &str
 
 /// A (bias-free) convolution with its batch norm folded in: per output channel
 /// `s = γ / √(var + ε)`, weights `W·s` and bias `β − mean·s`.
-fn normalised_conv(graph: &mut OnnxGraph, input: &str, layer: &NormalisedConv, name: &str) -> Result<String> {
+pub fn normalised_conv(graph: &mut OnnxGraph, input: &str, layer: &NormalisedConv, name: &str) -> Result<String> {
     let norm = &layer.norm;
     let (gamma, beta) = (values(&norm.gamma)?, values(&norm.beta)?);
     let (mean, variance) = (super::to_vec(norm.running_mean.value())?, super::to_vec(norm.running_var.value())?);

@@ -1,8 +1,14 @@
 #!/usr/bin/env python3
-"""Time librosa's mel spectrogram on one thread, for comparison with Instrumeter.
+"""Time librosa's mel spectrogram (or another feature kind) on one thread, for comparison with
+Instrumeter.
 
 Usage:
-    python3 scripts/bench_librosa.py <wav file> [--repeats N]
+    python3 scripts/bench_librosa.py <wav file> [--repeats N] [--kind log_mel|cqt|cqt_chroma|modgd]
+
+--kind picks the feature: log_mel (default, below); cqt = librosa.cqt with seed 002's settings
+(res_type polyphase, as the Rust front-end computes it) plus perceptual weighting; cqt_chroma =
+librosa.feature.chroma_cqt (36 chroma bins, tuning 0); modgd = the NumPy reference of
+tests/fixtures/make_features.py (librosa has no modified group delay).
 
 Loads the WAV (downmixed to mono), resamples it to 22050 Hz with librosa's
 default resampler if needed (not timed), then times
@@ -50,6 +56,7 @@ def main() -> int:
     ap.add_argument(
         "--repeats", type=int, default=10, help="timed repetitions (default 10)"
     )
+    ap.add_argument("--kind", default="log_mel", choices=["log_mel", "cqt", "cqt_chroma", "modgd"])
     args = ap.parse_args()
     if args.repeats < 1:
         print("bench_librosa: --repeats must be >= 1", file=sys.stderr)
@@ -83,13 +90,13 @@ def main() -> int:
         )
         return 2
 
-    S = librosa.feature.melspectrogram(y=y, **MEL_PARAMS)  # warm-up
-    frames = int(S.shape[-1])
+    compute = _feature(args.kind, librosa, np)
+    frames = int(compute(y).shape[-2 if args.kind == "modgd" else -1])  # warm-up
 
     times = []
     for _ in range(args.repeats):
         t0 = time.perf_counter()
-        librosa.feature.melspectrogram(y=y, **MEL_PARAMS)
+        compute(y)
         times.append(time.perf_counter() - t0)
     times.sort()
     n = len(times)
@@ -105,6 +112,7 @@ def main() -> int:
                 "frames_per_s": frames / median if median > 0 else None,
                 "frames_per_s_best": frames / best if best > 0 else None,
                 "repeats": n,
+                "kind": args.kind,
                 "input_sr": int(sr),
                 "samples_22050": int(y.shape[0]),
                 "librosa": librosa.__version__,
@@ -113,6 +121,21 @@ def main() -> int:
         )
     )
     return 0
+
+
+def _feature(kind, librosa, np):
+    """The batch computation timed for `kind`: y (float32, 22050 Hz) -> features."""
+    if kind == "log_mel":
+        return lambda y: librosa.feature.melspectrogram(y=y, **MEL_PARAMS)
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "fixtures"))
+    import make_features as reference  # noqa: E402
+
+    if kind == "cqt":
+        freqs = librosa.cqt_frequencies(n_bins=84, fmin=55.0, bins_per_octave=12)
+        return lambda y: reference.cqt_feature(np.abs(librosa.cqt(y, **reference.CQT_PARAMS)), freqs)
+    if kind == "cqt_chroma":
+        return lambda y: librosa.feature.chroma_cqt(y=y, sr=TARGET_SR, hop_length=512, tuning=0.0, **reference.CHROMA_PARAMS)
+    return lambda y: reference.modgd_feature(reference.modgd_reference(y))
 
 
 def _load_mono(path, np):

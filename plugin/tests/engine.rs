@@ -192,3 +192,54 @@ fn the_live_publisher_shows_activations_decisions_latency_controls_and_user_thre
     assert_eq!(&snapshot.thresholds[..3], &[0.5, 0.5, 0.6]);
     assert_eq!(controls.threshold(2), 0.6);
 }
+
+/// A window model over `kind`'s features: `out[c] = mean(x)` (one class): its card and ONNX.
+fn mean_model_for(kind: instrumeter::frontend::FeatureKind, frames: usize) -> (ModelCard, Vec<u8>) {
+    use instrumeter::frontend::FrontendConfig;
+    use instrumeter::models::onnx_graph::{Attr, OnnxGraph};
+    let config = FrontendConfig::for_kind(kind);
+    let mut graph = OnnxGraph::new("mean", kind.name(), &[1, 1, config.n_mels, frames]);
+    let mean = graph.node("ReduceMean", &[kind.name()], &[("axes", Attr::Ints(vec![2, 3])), ("keepdims", Attr::Int(0))]);
+    let onnx = graph.finish(&mean, &[1, 1]);
+    let (mut card, _) = mean_window_clip_model(&[1.0], &[0.0], frames, frames / 2, false);
+    card.frontend = (&config).into();
+    (card, onnx)
+}
+
+#[test]
+fn the_live_loop_switches_front_ends_when_a_model_of_another_feature_kind_arrives() {
+    use instrumeter::engine::{analysis_pipeline, PipelineConfig};
+    use instrumeter::frontend::{FeatureKind, FrontendConfig};
+    let config = PipelineConfig { host_rate: 48_000.0, max_block: 512, ring_seconds: 4.0, frontend: FrontendConfig::default() };
+    let (loader, updates) = ModelLoader::new();
+    let (mut tap, mut analysis) = analysis_pipeline(&config, Analyzer::new(128, Recorder::default()).with_updates(updates)).unwrap();
+    let tone: Vec<f32> = (0..48_000).map(|n| (n as f32 * 0.05).sin() * 0.3).collect();
+    let mut play = |analysis: &mut instrumeter::engine::AnalysisLoop<Analyzer<Recorder>>| {
+        for block in tone.chunks(512) {
+            tap.push_downmix(&[block.to_vec(), block.to_vec()]);
+            analysis.drain();
+        }
+    };
+    play(&mut analysis);
+    assert_eq!(analysis.frontend().config().kind, FeatureKind::LogMel);
+    let folder = tempfile::tempdir().unwrap();
+    for kind in [FeatureKind::Cqt, FeatureKind::Modgd, FeatureKind::LogMel] {
+        let (card, onnx) = mean_model_for(kind, 43);
+        let card_path = folder.path().join(format!("{}.card.json", kind.name()));
+        std::fs::write(&card_path, serde_json::to_vec(&card).unwrap()).unwrap();
+        std::fs::write(folder.path().join(format!("{}.onnx", kind.name())), onnx).unwrap();
+        let before = analysis.sink().output().windows.len();
+        loader.load_file(card_path);
+        for _ in 0..200 {
+            play(&mut analysis);
+            if analysis.frontend().config().kind == kind && analysis.sink().output().windows.len() > before {
+                break;
+            }
+        }
+        assert_eq!(analysis.frontend().config(), &FrontendConfig::for_kind(kind), "the loop follows the model's features");
+        let windows = &analysis.sink().output().windows;
+        assert!(windows.len() > before, "{kind:?}: the model gets windows of its own features");
+        assert!(windows.last().unwrap().2[0].is_finite());
+    }
+    assert!(analysis.sink().output().statuses.iter().all(|s| matches!(s, ModelStatus::Ready(_))), "{:?}", analysis.sink().output().statuses);
+}

@@ -6,7 +6,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use instrumeter::frontend::{FrontendConfig, Frontend};
+use instrumeter::frontend::{FeatureKind, Frontend, FrontendConfig};
 
 use instrumeter_toolkit::signals::music_like;
 
@@ -20,14 +20,14 @@ pub fn run(seconds: f64) -> Result<()> {
     let audio_22k = music_like(22_050, seconds);
     let wav = Path::new("target/bench/bench-22050.wav");
     instrumeter_toolkit::signals::write_wav(wav, &audio_22k, 22_050)?;
-    let rust_fps = frontend_frames_per_s(&audio_22k, 22_050.0);
+    let rust_fps = frontend_frames_per_s(&audio_22k, 22_050.0, FeatureKind::LogMel);
     println!("front-end, 22 050 Hz input, 512-sample blocks: {rust_fps:>10.0} frames/s");
     for rate in [44_100, 48_000] {
         let audio = music_like(rate, seconds);
-        let fps = frontend_frames_per_s(&audio, rate as f64);
+        let fps = frontend_frames_per_s(&audio, rate as f64, FeatureKind::LogMel);
         println!("front-end, {rate} Hz input (resampling incl.): {fps:>8.0} frames/s");
     }
-    match librosa_frames_per_s(wav) {
+    match librosa_frames_per_s(wav, FeatureKind::LogMel) {
         Ok(librosa_fps) => {
             let ratio = rust_fps / librosa_fps;
             println!("librosa melspectrogram (batch, 1 thread):      {librosa_fps:>10.0} frames/s");
@@ -35,23 +35,44 @@ pub fn run(seconds: f64) -> Result<()> {
         }
         Err(error) => println!("librosa side skipped: {error:#}"),
     }
+    feature_kinds(&audio_22k, wav);
     let costs = crate::bench_models::report(Path::new("models"))?;
     let running = crate::bench_models::default_pair(Path::new("models"))?;
-    crate::bench_models::print_worker_share(frontend_frames_per_s(&music_like(48_000, seconds.min(20.0)), 48_000.0), &costs, &running);
+    crate::bench_models::print_worker_share(frontend_frames_per_s(&music_like(48_000, seconds.min(20.0)), 48_000.0, FeatureKind::LogMel), &costs, &running);
     crate::bench_instances::report(seconds.min(10.0), &[16, 32, 64, 96, 128])?;
     crate::bench_offline::report((seconds / 6.0).clamp(1.0, 10.0))?;
     crate::process_bench::report()
+}
+
+/// Every other feature kind against its Python equivalent on the same 22 050 Hz audio (goal ≥ 3×).
+fn feature_kinds(audio_22k: &[f32], wav: &Path) {
+    const KIND_TARGET: f64 = 3.0;
+    for kind in FeatureKind::ALL.into_iter().filter(|&kind| kind != FeatureKind::LogMel) {
+        let rust = frontend_frames_per_s(audio_22k, 22_050.0, kind);
+        let peer = match kind {
+            FeatureKind::Modgd => "NumPy reference",
+            FeatureKind::CqtChroma => "librosa chroma_cqt",
+            _ => "librosa cqt (polyphase)",
+        };
+        match librosa_frames_per_s(wav, kind) {
+            Ok(python) => {
+                let ratio = rust / python;
+                println!("{:<11} Rust {rust:>8.0} frames/s, {peer} {python:>8.0}: {ratio:.1}× (goal ≥ {KIND_TARGET}×) {}", kind.name(), verdict(ratio >= KIND_TARGET));
+            }
+            Err(error) => println!("{:<11} Rust {rust:>8.0} frames/s; {peer} skipped: {error:#}", kind.name()),
+        }
+    }
 }
 
 fn verdict(met: bool) -> &'static str {
     if met { "— met" } else { "— NOT met" }
 }
 
-/// Best-of-`REPEATS` throughput of the streaming front-end fed 512-sample blocks.
-fn frontend_frames_per_s(audio: &[f32], rate: f64) -> f64 {
+/// Best-of-`REPEATS` throughput of the streaming front-end (`kind`) fed 512-sample blocks.
+fn frontend_frames_per_s(audio: &[f32], rate: f64, kind: FeatureKind) -> f64 {
     (0..REPEATS)
         .map(|_| {
-            let mut frontend = Frontend::new(rate, FrontendConfig::default()).expect("valid rate");
+            let mut frontend = Frontend::new(rate, FrontendConfig::for_kind(kind)).expect("valid rate");
             let mut checksum = 0.0f32;
             let started = Instant::now();
             for block in audio.chunks(512) {
@@ -76,11 +97,12 @@ pub fn peer_python() -> PathBuf {
     })
 }
 
-/// Runs scripts/bench_librosa.py on the same audio; fails with a reason when Python/librosa is missing.
-fn librosa_frames_per_s(wav: &Path) -> Result<f64> {
+/// Runs scripts/bench_librosa.py (`kind`) on the same audio; fails with a reason when
+/// Python/librosa is missing.
+fn librosa_frames_per_s(wav: &Path, kind: FeatureKind) -> Result<f64> {
     let python = peer_python();
     let output = Command::new(&python)
-        .args(["scripts/bench_librosa.py", &wav.to_string_lossy(), "--repeats", &REPEATS.to_string()])
+        .args(["scripts/bench_librosa.py", &wav.to_string_lossy(), "--repeats", &REPEATS.to_string(), "--kind", kind.name()])
         .output()
         .with_context(|| format!("{} is not available: run scripts/setup-bench-peer.sh", python.display()))?;
     if !output.status.success() {

@@ -6,6 +6,7 @@ use std::sync::mpsc::{Receiver, TryRecvError};
 use super::history::FrameHistory;
 use super::stages::{ModelStage, StageOutput};
 use super::{FrameSink, LoopStats};
+use crate::frontend::FrontendConfig;
 use crate::models::{LoadedModel, ModelCard, ModelError, ModelUpdate};
 
 /// Frames of history kept: enough for any window a card may ask for.
@@ -37,15 +38,18 @@ pub trait AnalysisOutput: Send {
 /// Runs one model stage over the frame stream.
 pub struct Analyzer<O: AnalysisOutput> {
     history: FrameHistory,
+    /// The features the history holds (the active model's).
+    features: FrontendConfig,
     stage: Option<ModelStage>,
     updates: Option<Receiver<ModelUpdate>>,
     output: O,
 }
 
 impl<O: AnalysisOutput> Analyzer<O> {
-    /// An analyzer for `n_mels`-band frames, reporting to `output`.
+    /// An analyzer for `n_mels`-band log-mel frames, reporting to `output`.
     pub fn new(n_mels: usize, output: O) -> Self {
-        Self { history: FrameHistory::new(n_mels, HISTORY_FRAMES), stage: None, updates: None, output }
+        let features = FrontendConfig { n_mels, ..FrontendConfig::default() };
+        Self { history: FrameHistory::new(n_mels, HISTORY_FRAMES), features, stage: None, updates: None, output }
     }
 
     /// Receives models from a loader; each arrival is swapped in before the next frame's windows.
@@ -54,8 +58,15 @@ impl<O: AnalysisOutput> Analyzer<O> {
         self
     }
 
-    /// Makes `model` the active one (from the next frame not yet output).
+    /// Makes `model` the active one (from the next frame not yet output). A model that reads
+    /// other features starts a new frame stream: the history restarts empty, at frame 0.
     pub fn set_model(&mut self, model: LoadedModel) {
+        let features = model.card().frontend_config();
+        if features != self.features {
+            self.history = FrameHistory::new(features.n_mels, HISTORY_FRAMES);
+            self.stage = None;
+            self.features = features;
+        }
         let start = self.stage.as_ref().map_or(self.history.count(), ModelStage::resume_frame);
         let status = ModelStatus::Ready(model.card().display_name());
         self.output.on_model(&status, Some(model.card()));
@@ -109,6 +120,10 @@ impl<O: AnalysisOutput> Analyzer<O> {
 impl<O: AnalysisOutput> FrameSink for Analyzer<O> {
     fn on_frame(&mut self, log_mel: &[f32]) {
         self.receive_updates();
+        if log_mel.len() != self.history.n_mels() {
+            // A frame of the previous model's features, made before the loop switched front-ends.
+            return;
+        }
         self.output.on_log_mel(self.history.count(), log_mel);
         self.history.push(log_mel);
         let Self { history, stage, output, .. } = self;
@@ -120,5 +135,9 @@ impl<O: AnalysisOutput> FrameSink for Analyzer<O> {
 
     fn on_drained(&mut self, stats: &LoopStats) {
         self.output.on_drained(stats);
+    }
+
+    fn wanted_frontend(&self) -> Option<&FrontendConfig> {
+        Some(&self.features)
     }
 }

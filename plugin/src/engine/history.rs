@@ -21,6 +21,11 @@ impl FrameHistory {
         self.count += 1;
     }
 
+    /// Values per frame.
+    pub fn n_mels(&self) -> usize {
+        self.n_mels
+    }
+
     /// Frames pushed so far (the next frame's index).
     pub fn count(&self) -> u64 {
         self.count

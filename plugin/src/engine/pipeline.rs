@@ -23,10 +23,15 @@ pub struct PipelineConfig {
     pub frontend: FrontendConfig,
 }
 
-/// Receives every log-mel frame the front-end produces (the analyzer, or a test probe).
+/// Receives every frame the front-end produces (the analyzer, or a test probe).
 pub trait FrameSink: Send {
-    /// Called once per frame with `n_mels` log-mel values.
+    /// Called once per frame with `n_mels` values (log-mel bands, or the active kind's bins).
     fn on_frame(&mut self, log_mel: &[f32]);
+    /// The features the sink's model reads; when they differ from the front-end's, the loop
+    /// builds a new front-end for them (a model of another feature kind became active).
+    fn wanted_frontend(&self) -> Option<&FrontendConfig> {
+        None
+    }
     /// Called after each drain of the ring that consumed audio.
     fn on_drained(&mut self, _stats: &LoopStats) {}
 }
@@ -54,6 +59,8 @@ pub struct AnalysisLoop<S: FrameSink> {
     host_rate: f64,
     busy_s: f64,
     audio_samples: u64,
+    /// Non-finite samples counted by front-ends this loop has since replaced.
+    earlier_non_finite: u64,
 }
 
 /// Builds the audio-thread tap and the worker loop that share one lock-free ring.
@@ -67,7 +74,7 @@ pub fn analysis_pipeline<S: FrameSink>(
     let tap_stats = Arc::new(TapStats::default());
     let tap = AnalysisTap::new(producer, config.max_block, tap_stats.clone());
     let chunk = vec![0.0; 4096];
-    let analysis = AnalysisLoop { consumer, frontend, sink, chunk, tap_stats, host_rate: config.host_rate, busy_s: 0.0, audio_samples: 0 };
+    let analysis = AnalysisLoop { consumer, frontend, sink, chunk, tap_stats, host_rate: config.host_rate, busy_s: 0.0, audio_samples: 0, earlier_non_finite: 0 };
     Ok((tap, analysis))
 }
 
@@ -90,6 +97,7 @@ impl<S: FrameSink> AnalysisLoop<S> {
             consumed += n;
             let sink = &mut self.sink;
             self.frontend.process(&self.chunk[..n], |frame| sink.on_frame(frame));
+            self.follow_sink_frontend();
         }
         if consumed > 0 {
             self.busy_s += started.elapsed().as_secs_f64();
@@ -100,13 +108,26 @@ impl<S: FrameSink> AnalysisLoop<S> {
         consumed
     }
 
+    /// Swaps in a front-end for the features the sink now wants. This allocates, on the worker,
+    /// only when a model of another feature kind became active (a model swap allocates anyway).
+    fn follow_sink_frontend(&mut self) {
+        let Some(wanted) = self.sink.wanted_frontend() else { return };
+        if wanted == self.frontend.config() {
+            return;
+        }
+        if let Ok(frontend) = Frontend::new(self.host_rate, wanted.clone()) {
+            self.earlier_non_finite += self.frontend.non_finite_samples();
+            self.frontend = frontend;
+        }
+    }
+
     /// Running totals of this loop and its tap.
     pub fn stats(&self) -> LoopStats {
         let audio_s = self.audio_samples as f64 / self.host_rate;
         LoopStats {
             cpu_share: if audio_s > 0.0 { (self.busy_s / audio_s) as f32 } else { 0.0 },
             dropped_samples: self.tap_stats.dropped_samples.load(Ordering::Relaxed),
-            non_finite_samples: self.frontend.non_finite_samples(),
+            non_finite_samples: self.earlier_non_finite + self.frontend.non_finite_samples(),
             frontend_latency_s: self.frontend.latency_s(self.host_rate) as f32,
         }
     }

@@ -13,6 +13,7 @@ use super::stages::StageOutput;
 use super::thresholds::{label_slots, ThresholdOverrides};
 use super::timeline::{model_latency_s, row_centre_frames, ControlRecord};
 use super::LoopStats;
+use crate::frontend::FeatureKind;
 use crate::models::ModelCard;
 use crate::session::SessionMember;
 use crate::teach::LessonTap;
@@ -315,9 +316,13 @@ impl AnalysisOutput for LivePublisher {
 
     fn on_log_mel(&mut self, frame_index: u64, log_mel: &[f32]) {
         self.state.frames = frame_index + 1;
-        self.state.log_mel.copy_from_slice(log_mel);
-        if let Some(lesson) = self.lesson.as_mut() {
-            lesson.on_frame(log_mel);
+        // The editor's spectrogram and teaching read log-mel; other kinds' frames only count.
+        let log_mel_model = self.state.card.as_ref().is_none_or(|card| card.frontend.kind == FeatureKind::LogMel);
+        if log_mel_model && log_mel.len() == self.state.log_mel.len() {
+            self.state.log_mel.copy_from_slice(log_mel);
+            if let Some(lesson) = self.lesson.as_mut() {
+                lesson.on_frame(log_mel);
+            }
         }
         self.publish();
     }

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use anyhow::{bail, Result};
-use instrumeter::engine::{AnalysisOutput, Analyzer, FrameSink, ModelStatus, StageOutput};
+use instrumeter::engine::{feed_sink, finish_sink, AnalysisOutput, Analyzer, ModelStatus, StageOutput};
 use instrumeter::frontend::Frontend;
 use instrumeter::models::{LoadedModel, ModelCard, ModelKind};
 
@@ -32,15 +32,14 @@ fn stream<O: AnalysisOutput>(input: AudioInput, card: &ModelCard, analyzer: &mut
     for_each_mono_block(input, |block, block_rate| {
         if frontend.is_none() {
             rate = block_rate;
-            frontend = Some(Frontend::new(block_rate as f64, card.frontend_config())?);
+            frontend = Some(Frontend::with_inputs(block_rate as f64, card.frontend_configs())?);
         }
-        let frontend = frontend.as_mut().expect("created above");
-        frontend.process(block, |frame| analyzer.on_frame(frame));
+        feed_sink(frontend.as_mut().expect("created above"), block, analyzer);
         samples += block.len();
         progress(samples as f64 / rate as f64)
     })?;
     let Some(frontend) = frontend.as_mut() else { bail!(Unreadable(format!("{name} contains no audio"))) };
-    frontend.finish(|frame| analyzer.on_frame(frame));
+    finish_sink(frontend, analyzer);
     Ok(samples as f64 / rate as f64)
 }
 

@@ -19,10 +19,12 @@ pub fn test_card(kind: ModelKind, classes: usize, frames: usize, hop: usize) -> 
         labels,
         frontend: (&FrontendConfig::default()).into(),
         input: InputSpec { frames, hop_frames: hop, layout: "NCHW".into() },
+        extra_inputs: Vec::new(),
         aggregation: Aggregation { method: AggregationMethod::S2, window_s: 1.0 },
         thresholds,
         clip_thresholds: BTreeMap::new(),
         companion: None,
+        fusion: None,
         training: Default::default(),
         metrics: Vec::new(),
     }

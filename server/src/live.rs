@@ -8,7 +8,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
 use axum::response::Response;
-use instrumeter::engine::{AnalysisOutput, Analyzer, FrameSink, ModelStatus, StageOutput};
+use instrumeter::engine::{feed_sink, AnalysisOutput, Analyzer, ModelStatus, StageOutput};
 use instrumeter::frontend::Frontend;
 use instrumeter::models::{LoadedModel, ModelCard};
 use instrumeter_analysis::row_seconds;
@@ -85,7 +85,7 @@ impl LiveStream {
     /// 400 when the front-end cannot take `rate`.
     fn new(model: LoadedModel, rate: f64) -> Result<Self, ApiError> {
         let card = model.card().clone();
-        let frontend = Frontend::new(rate, card.frontend_config())
+        let frontend = Frontend::with_inputs(rate, card.frontend_configs())
             .map_err(|error| ApiError::bad_request(format!("cannot stream at {rate} Hz: {error}")))?;
         let frame_s = card.frontend.hop as f64 / card.frontend.sample_rate as f64;
         let mut analyzer = Analyzer::new(card.frontend.n_mels, RowBuffer { frame_s, ..Default::default() });
@@ -112,7 +112,7 @@ impl LiveStream {
         }
         let samples: Vec<f32> = pcm.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
         let Self { frontend, analyzer, .. } = self;
-        frontend.process(&samples, |frame| analyzer.on_frame(frame));
+        feed_sink(frontend, &samples, analyzer);
         let buffer = self.analyzer.output_mut();
         if let Some(error) = buffer.error.take() {
             return Err(format!("the model failed: {error}"));

@@ -18,7 +18,7 @@ mod teach;
 
 use std::path::PathBuf;
 
-use instrumeter_toolkit::{eval, synth, train};
+use instrumeter_toolkit::{eval, fuse, synth, train};
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -69,8 +69,10 @@ enum Command {
         #[arg(long, default_value = "target/analysis")]
         out: PathBuf,
     },
-    /// Train a burn network on `cargo xtask synth` data (log-mel from the plugin's own front-end).
+    /// Train a burn network on `cargo xtask synth` data (features from the plugin's own front-end).
     Train(train::TrainOptions),
+    /// Join trained window-clip branches (each on its own feature kind) into one model (seed 004).
+    Fuse(fuse::FuseOptions),
     /// Write a trained checkpoint as ONNX + model card, accepted only if tract matches burn.
     Export(train::ExportOptions),
     /// Read a shipped model (ONNX + card) back into a training run folder, to fine-tune it.
@@ -139,6 +141,7 @@ fn main() -> Result<()> {
         Command::Templates(options) => separation::templates::run(&options),
         Command::SeparateEval(options) => separation::bench::run(&options),
         Command::Eval(options) => eval::run(&options),
+        Command::Fuse(options) => fuse::run(&options),
         Command::Screenshot { file, seconds, png } => screenshot::run(file, seconds, &png),
     }
 }

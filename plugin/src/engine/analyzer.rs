@@ -38,8 +38,10 @@ pub trait AnalysisOutput: Send {
 /// Runs one model stage over the frame stream.
 pub struct Analyzer<O: AnalysisOutput> {
     history: FrameHistory,
-    /// The features the history holds (the active model's).
-    features: FrontendConfig,
+    /// The extra inputs' frames (a model with several inputs).
+    extras: Vec<FrameHistory>,
+    /// The features the histories hold (the active model's), the main input's first.
+    features: Vec<FrontendConfig>,
     stage: Option<ModelStage>,
     updates: Option<Receiver<ModelUpdate>>,
     output: O,
@@ -48,8 +50,8 @@ pub struct Analyzer<O: AnalysisOutput> {
 impl<O: AnalysisOutput> Analyzer<O> {
     /// An analyzer for `n_mels`-band log-mel frames, reporting to `output`.
     pub fn new(n_mels: usize, output: O) -> Self {
-        let features = FrontendConfig { n_mels, ..FrontendConfig::default() };
-        Self { history: FrameHistory::new(n_mels, HISTORY_FRAMES), features, stage: None, updates: None, output }
+        let features = vec![FrontendConfig { n_mels, ..FrontendConfig::default() }];
+        Self { history: FrameHistory::new(n_mels, HISTORY_FRAMES), extras: Vec::new(), features, stage: None, updates: None, output }
     }
 
     /// Receives models from a loader; each arrival is swapped in before the next frame's windows.
@@ -61,9 +63,10 @@ impl<O: AnalysisOutput> Analyzer<O> {
     /// Makes `model` the active one (from the next frame not yet output). A model that reads
     /// other features starts a new frame stream: the history restarts empty, at frame 0.
     pub fn set_model(&mut self, model: LoadedModel) {
-        let features = model.card().frontend_config();
+        let features = model.card().frontend_configs();
         if features != self.features {
-            self.history = FrameHistory::new(features.n_mels, HISTORY_FRAMES);
+            self.history = FrameHistory::new(features[0].n_mels, HISTORY_FRAMES);
+            self.extras = features[1..].iter().map(|config| FrameHistory::new(config.n_mels, HISTORY_FRAMES)).collect();
             self.stage = None;
             self.features = features;
         }
@@ -75,9 +78,9 @@ impl<O: AnalysisOutput> Analyzer<O> {
 
     /// End of stream: outputs the frames and windows still pending (offline use).
     pub fn finish(&mut self, silence: &[f32]) {
-        let Self { history, stage, output, .. } = self;
+        let Self { history, extras, stage, output, .. } = self;
         if let Some(stage) = stage.as_mut() {
-            let result = stage.flush(history, silence, &mut |out| output.on_output(out));
+            let result = stage.flush(history, extras, silence, &mut |out| output.on_output(out));
             Self::report_failure(stage, output, result);
         }
     }
@@ -126,9 +129,9 @@ impl<O: AnalysisOutput> FrameSink for Analyzer<O> {
         }
         self.output.on_log_mel(self.history.count(), log_mel);
         self.history.push(log_mel);
-        let Self { history, stage, output, .. } = self;
+        let Self { history, extras, stage, output, .. } = self;
         if let Some(stage) = stage.as_mut() {
-            let result = stage.advance(history, &mut |out| output.on_output(out));
+            let result = stage.advance(history, extras, &mut |out| output.on_output(out));
             Self::report_failure(stage, output, result);
         }
     }
@@ -137,7 +140,13 @@ impl<O: AnalysisOutput> FrameSink for Analyzer<O> {
         self.output.on_drained(stats);
     }
 
-    fn wanted_frontend(&self) -> Option<&FrontendConfig> {
+    fn on_extra_frame(&mut self, input: usize, frame: &[f32]) {
+        if let Some(history) = self.extras.get_mut(input.wrapping_sub(1)).filter(|h| h.n_mels() == frame.len()) {
+            history.push(frame);
+        }
+    }
+
+    fn wanted_frontend(&self) -> Option<&[FrontendConfig]> {
         Some(&self.features)
     }
 }

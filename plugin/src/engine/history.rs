@@ -36,6 +36,25 @@ impl FrameHistory {
         self.capacity
     }
 
+    /// Writes the latest `len` frames mel-major into `out`; when fewer have been pushed, the
+    /// missing older ones are `pad` (a silent frame).
+    pub fn copy_latest(&self, len: usize, pad: &[f32], out: &mut [f32]) {
+        let available = self.count.min(self.capacity as u64).min(len as u64) as usize;
+        let first = self.count - available as u64;
+        for t in 0..len {
+            let frame = match (t + available).checked_sub(len) {
+                Some(age) => {
+                    let slot = ((first + age as u64) % self.capacity as u64) as usize;
+                    &self.frames[slot * self.n_mels..(slot + 1) * self.n_mels]
+                }
+                None => pad,
+            };
+            for (band, &value) in frame.iter().enumerate() {
+                out[band * len + t] = value;
+            }
+        }
+    }
+
     /// Writes frames `start..start+len` mel-major (`[n_mels][len]`, the NCHW layout) into `out`.
     /// Returns false if those frames are not (or no longer) all in the ring.
     pub fn copy_window(&self, start: u64, len: usize, out: &mut [f32]) -> bool {
@@ -69,5 +88,11 @@ mod tests {
         assert_eq!(out, [2.0, 3.0, 4.0, 12.0, 13.0, 14.0]);
         assert!(!history.copy_window(1, 3, &mut out), "frame 1 was overwritten");
         assert!(!history.copy_window(4, 3, &mut out), "frame 6 does not exist yet");
+        history.copy_latest(3, &[-1.0, -2.0], &mut out);
+        assert_eq!(out, [3.0, 4.0, 5.0, 13.0, 14.0, 15.0]);
+        let mut young = FrameHistory::new(2, 4);
+        young.push(&[7.0, 8.0]);
+        young.copy_latest(3, &[-1.0, -2.0], &mut out);
+        assert_eq!(out, [-1.0, -1.0, 7.0, -2.0, -2.0, 8.0], "older frames not yet seen are padding");
     }
 }

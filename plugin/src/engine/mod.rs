@@ -20,7 +20,7 @@ mod fault_tests;
 pub use aggregate::{aggregate, decide, SlidingAggregator};
 pub use analyzer::{AnalysisOutput, Analyzer, ModelStatus, HISTORY_FRAMES};
 pub use history::FrameHistory;
-pub use pipeline::{analysis_pipeline, AnalysisLoop, FrameSink, LoopStats, PipelineConfig};
+pub use pipeline::{analysis_pipeline, feed_sink, finish_sink, AnalysisLoop, FrameSink, LoopStats, PipelineConfig};
 pub use publish::{AnalysisSnapshot, ControlValues, LivePublisher, MAX_CLASSES};
 pub use stages::{ModelStage, StageOutput};
 pub use stitch::{stitch_window, OverlapAdd};

@@ -27,13 +27,34 @@ pub struct PipelineConfig {
 pub trait FrameSink: Send {
     /// Called once per frame with `n_mels` values (log-mel bands, or the active kind's bins).
     fn on_frame(&mut self, log_mel: &[f32]);
-    /// The features the sink's model reads; when they differ from the front-end's, the loop
-    /// builds a new front-end for them (a model of another feature kind became active).
-    fn wanted_frontend(&self) -> Option<&FrontendConfig> {
+    /// Called once per frame of extra input `input` (1, 2, …) of a model with several inputs.
+    fn on_extra_frame(&mut self, _input: usize, _frame: &[f32]) {}
+    /// The features the sink's model reads, its main input's first; when they differ from the
+    /// front-end's, the loop builds a new front-end for them (a model of another feature kind
+    /// became active).
+    fn wanted_frontend(&self) -> Option<&[FrontendConfig]> {
         None
     }
     /// Called after each drain of the ring that consumed audio.
     fn on_drained(&mut self, _stats: &LoopStats) {}
+}
+
+/// Runs `samples` through `frontend` into `sink`: main-input frames to `on_frame`, the others'
+/// to `on_extra_frame`.
+pub fn feed_sink(frontend: &mut Frontend, samples: &[f32], sink: &mut impl FrameSink) {
+    frontend.process_inputs(samples, |input, frame| deliver(sink, input, frame));
+}
+
+/// End of stream: `frontend`'s last frames into `sink`.
+pub fn finish_sink(frontend: &mut Frontend, sink: &mut impl FrameSink) {
+    frontend.finish_inputs(|input, frame| deliver(sink, input, frame));
+}
+
+fn deliver(sink: &mut impl FrameSink, input: usize, frame: &[f32]) {
+    match input {
+        0 => sink.on_frame(frame),
+        extra => sink.on_extra_frame(extra, frame),
+    }
 }
 
 /// The worker's running totals, handed to the sink after each drain.
@@ -96,7 +117,7 @@ impl<S: FrameSink> AnalysisLoop<S> {
             }
             consumed += n;
             let sink = &mut self.sink;
-            self.frontend.process(&self.chunk[..n], |frame| sink.on_frame(frame));
+            feed_sink(&mut self.frontend, &self.chunk[..n], sink);
             self.follow_sink_frontend();
         }
         if consumed > 0 {
@@ -112,10 +133,10 @@ impl<S: FrameSink> AnalysisLoop<S> {
     /// only when a model of another feature kind became active (a model swap allocates anyway).
     fn follow_sink_frontend(&mut self) {
         let Some(wanted) = self.sink.wanted_frontend() else { return };
-        if wanted == self.frontend.config() {
+        if wanted == self.frontend.configs() {
             return;
         }
-        if let Ok(frontend) = Frontend::new(self.host_rate, wanted.clone()) {
+        if let Ok(frontend) = Frontend::with_inputs(self.host_rate, wanted.to_vec()) {
             self.earlier_non_finite += self.frontend.non_finite_samples();
             self.frontend = frontend;
         }

@@ -30,6 +30,8 @@ impl StageOutput<'_> {
 pub struct ModelStage {
     model: LoadedModel,
     window: Vec<f32>,
+    /// Each extra input's latest frames and its silent frame (padding before it has enough).
+    extra_windows: Vec<(Vec<f32>, Vec<f32>)>,
     output: Vec<f32>,
     next_start: u64,
     windows_run: u64,
@@ -117,7 +119,8 @@ impl ModelStage {
             }
         };
         let mixed = vec![0.0; card.labels.len()];
-        Self { window: vec![0.0; model.window_len()], output: vec![0.0; model.output_len()], next_start: start_frame, windows_run: 0, kind, companion, mixed, model }
+        let extra_windows = card.frontend_configs()[1..].iter().enumerate().map(|(i, config)| (vec![0.0; model.input_len(i + 1)], config.silence_frame())).collect();
+        Self { extra_windows, window: vec![0.0; model.window_len()], output: vec![0.0; model.output_len()], next_start: start_frame, windows_run: 0, kind, companion, mixed, model }
     }
 
     /// The model this stage runs.
@@ -133,14 +136,14 @@ impl ModelStage {
         }
     }
 
-    /// Runs every window that the history now completes.
-    pub fn advance(&mut self, history: &FrameHistory, emit: &mut impl FnMut(StageOutput)) -> Result<(), ModelError> {
-        self.advance_until(history, u64::MAX, emit)
+    /// Runs every window that the history now completes (with the extra inputs' latest frames).
+    pub fn advance(&mut self, history: &FrameHistory, extras: &[FrameHistory], emit: &mut impl FnMut(StageOutput)) -> Result<(), ModelError> {
+        self.advance_until(history, extras, u64::MAX, emit)
     }
 
     /// End of stream: pads the history with `silence` frames so that every real frame is covered,
     /// then emits what is left (never past the last real frame).
-    pub fn flush(&mut self, history: &mut FrameHistory, silence: &[f32], emit: &mut impl FnMut(StageOutput)) -> Result<(), ModelError> {
+    pub fn flush(&mut self, history: &mut FrameHistory, extras: &[FrameHistory], silence: &[f32], emit: &mut impl FnMut(StageOutput)) -> Result<(), ModelError> {
         let real_end = history.count();
         let frames = self.model.card().input.frames as u64;
         let needs_window = |stage: &Self| match stage.kind {
@@ -151,7 +154,7 @@ impl ModelStage {
             while history.count() < self.next_start + frames {
                 history.push(silence);
             }
-            self.advance_until(history, real_end, emit)?;
+            self.advance_until(history, extras, real_end, emit)?;
         }
         if let StageKind::Frame { stitch, next_emit } = &mut self.kind {
             let remaining = real_end.saturating_sub(*next_emit) as usize;
@@ -164,6 +167,22 @@ impl ModelStage {
         Ok(())
     }
 
+    /// Runs the model on the main window and, for a model with extra inputs, their latest frames.
+    fn run_model(&mut self, extras: &[FrameHistory]) -> Result<(), ModelError> {
+        if self.extra_windows.is_empty() {
+            return self.model.run(&self.window, &mut self.output);
+        }
+        for ((window, silence), history) in self.extra_windows.iter_mut().zip(extras) {
+            history.copy_latest(window.len() / silence.len(), silence, window);
+        }
+        // At most a main and three extra inputs (seed 004's fusion has two extras).
+        let mut inputs: [&[f32]; 4] = [&self.window, &[], &[], &[]];
+        for (slot, (window, _)) in inputs[1..].iter_mut().zip(&self.extra_windows) {
+            *slot = window;
+        }
+        self.model.run_inputs(&inputs[..1 + self.extra_windows.len()], &mut self.output)
+    }
+
     /// One past the last frame that some window has covered.
     fn covered_end(&self) -> u64 {
         let input = &self.model.card().input;
@@ -173,13 +192,13 @@ impl ModelStage {
         }
     }
 
-    fn advance_until(&mut self, history: &FrameHistory, frame_limit: u64, emit: &mut impl FnMut(StageOutput)) -> Result<(), ModelError> {
+    fn advance_until(&mut self, history: &FrameHistory, extras: &[FrameHistory], frame_limit: u64, emit: &mut impl FnMut(StageOutput)) -> Result<(), ModelError> {
         let (frames, hop) = (self.model.card().input.frames, self.model.card().input.hop_frames as u64);
         while history.copy_window(self.next_start, frames, &mut self.window) {
             if let Some(companion) = self.companion.as_mut() {
                 companion.run_until(history, (self.next_start + frames as u64).min(frame_limit))?;
             }
-            self.model.run(&self.window, &mut self.output)?;
+            self.run_model(extras)?;
             let start_frame = self.next_start;
             let index = self.windows_run;
             let (companion, mixed) = (self.companion.as_ref(), &mut self.mixed);

@@ -17,6 +17,10 @@ pub struct ModelCard {
     pub labels: Vec<Label>,
     pub frontend: FrontendSettings,
     pub input: InputSpec,
+    /// Further network inputs, each of its own feature kind (a multi-branch model such as seed
+    /// 004's fusion): each window of the main input comes with the latest `frames` frames of each.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extra_inputs: Vec<ExtraInput>,
     pub aggregation: Aggregation,
     /// Decision threshold per label code: the live decisions (meters, gates) on each frame's
     /// activation or window score.
@@ -30,6 +34,9 @@ pub struct ModelCard {
     /// above are then tuned for the mixed activations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub companion: Option<Companion>,
+    /// For a model fused from several trained branches (one ONNX holding them all): which, and how.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fusion: Option<Fusion>,
     #[serde(default)]
     pub training: TrainingInfo,
     #[serde(default)]
@@ -82,6 +89,13 @@ pub struct InputSpec {
     pub layout: String,
 }
 
+/// A further input: its features and how many of its latest frames each window takes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExtraInput {
+    pub frontend: FrontendSettings,
+    pub frames: usize,
+}
+
 /// How window scores become decisions.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Aggregation {
@@ -107,6 +121,25 @@ pub struct Companion {
     pub card: String,
     /// Share of the companion's scores in the mix, 0–1.
     pub weight: f32,
+}
+
+/// The branches a fused model holds and the rule that joins their scores.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Fusion {
+    /// The branches' card files (the main input's branch first), as they were fused.
+    pub branches: Vec<String>,
+    pub rule: FusionRule,
+}
+
+/// How branch scores become one score per class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FusionRule {
+    /// Seed 004's Table 7: a class is present when every branch's score passes that branch's
+    /// threshold. The fused score is `min_b σ(logit p_b − logit t_b)`, above 0.5 exactly then.
+    AllAboveThreshold,
+    /// Rajan et al.'s score fusion: the branches' mean score.
+    Mean,
 }
 
 /// How and on what the model was trained.
@@ -185,6 +218,18 @@ impl ModelCard {
         (&self.frontend).into()
     }
 
+    /// Every input's front-end configuration, the main input's first.
+    pub fn frontend_configs(&self) -> Vec<FrontendConfig> {
+        std::iter::once(&self.frontend).chain(self.extra_inputs.iter().map(|input| &input.frontend)).map(FrontendConfig::from).collect()
+    }
+
+    /// Every input's `[1, 1, values per frame, frames]`, the main input's first.
+    pub fn input_shapes(&self) -> Vec<[usize; 4]> {
+        std::iter::once([1, 1, self.frontend.n_mels, self.input.frames])
+            .chain(self.extra_inputs.iter().map(|input| [1, 1, input.frontend.n_mels, input.frames]))
+            .collect()
+    }
+
     /// The name, with the companion's when there is one (`frame-activation + convnet-1s`).
     pub fn display_name(&self) -> String {
         match &self.companion {
@@ -241,6 +286,7 @@ impl ModelCard {
                 FrontendSettings::from(&FrontendConfig::default())
             ));
         }
+        self.validate_extra_inputs()?;
         if self.input.layout != "NCHW" {
             return Err(format!("input layout must be \"NCHW\", found \"{}\"", self.input.layout));
         }
@@ -251,6 +297,34 @@ impl ModelCard {
             return Err(format!("aggregation window must be positive, found {} s", self.aggregation.window_s));
         }
         self.validate_companion()
+    }
+
+    fn validate_extra_inputs(&self) -> Result<(), String> {
+        let configs = self.frontend_configs();
+        for (index, (input, config)) in self.extra_inputs.iter().zip(&configs[1..]).enumerate() {
+            if input.frontend.window != config.window_name() {
+                return Err(format!("extra input {index}: the {} front-end's window is \"{}\", found \"{}\"", config.kind.name(), config.window_name(), input.frontend.window));
+            }
+            config.validate().map_err(|error| format!("extra input {index}: {error}"))?;
+            if config.kind == FeatureKind::LogMel && *config != FrontendConfig::default() {
+                return Err(format!("extra input {index}: log-mel settings differ from the ones this build computes"));
+            }
+            if input.frames == 0 || input.frames > crate::engine::HISTORY_FRAMES {
+                return Err(format!("extra input {index}: frames must be within 1–{}, found {}", crate::engine::HISTORY_FRAMES, input.frames));
+            }
+        }
+        let mut kinds: Vec<FeatureKind> = configs.iter().map(|config| config.kind).collect();
+        kinds.sort_by_key(|kind| kind.name());
+        if let Some(pair) = kinds.windows(2).find(|pair| pair[0] == pair[1]) {
+            return Err(format!("two inputs read the same features ({})", pair[0].name()));
+        }
+        if !self.extra_inputs.is_empty() && (self.kind != ModelKind::WindowClip || self.companion.is_some()) {
+            return Err("only a window-clip model without a companion can have extra inputs".into());
+        }
+        if self.extra_inputs.len() > 3 {
+            return Err(format!("at most 3 extra inputs, found {}", self.extra_inputs.len()));
+        }
+        Ok(())
     }
 
     fn validate_companion(&self) -> Result<(), String> {

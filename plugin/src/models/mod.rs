@@ -11,7 +11,7 @@ mod plan_cache;
 pub mod onnx_graph;
 mod runner;
 
-pub use card::{Aggregation, AggregationMethod, Companion, FrontendSettings, InputSpec, Label, MetricsEntry, ModelCard, ModelKind, TrainingInfo};
+pub use card::{Aggregation, AggregationMethod, Companion, ExtraInput, FrontendSettings, Fusion, FusionRule, InputSpec, Label, MetricsEntry, ModelCard, ModelKind, TrainingInfo};
 pub use embedded::{EmbeddedModel, EMBEDDED_DEFAULT, EMBEDDED_ORIGIN};
 pub use contain::without_panics;
 pub use error::ModelError;

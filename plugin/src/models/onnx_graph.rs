@@ -21,7 +21,8 @@ pub enum Attr {
     Float(f32),
 }
 
-/// Accumulates nodes and weights, then serialises one float32 graph with one input and output.
+/// Accumulates nodes and weights, then serialises one float32 graph with one output (and one
+/// input, or several for a multi-branch model).
 pub struct OnnxGraph {
     graph: GraphProto,
     counter: usize,
@@ -72,6 +73,36 @@ impl OnnxGraph {
             ..Default::default()
         });
         output
+    }
+
+    /// Declares a further graph input.
+    pub fn add_input(&mut self, input: &str, input_shape: &[usize]) {
+        self.graph.input.push(float_value_info(input, input_shape));
+    }
+
+    /// Copies `other`'s nodes and weights in, every name prefixed with `prefix` except its (single)
+    /// input, which becomes `input`; returns the name of its (single) output.
+    pub fn absorb(&mut self, other: GraphProto, prefix: &str, input: &str) -> Result<String, String> {
+        let (Some(own_input), Some(own_output)) = (other.input.first(), other.output.first()) else {
+            return Err(format!("graph {} has no input or no output", other.name));
+        };
+        if other.input.len() != 1 || other.output.len() != 1 {
+            return Err(format!("graph {} must have one input and one output", other.name));
+        }
+        let own_input = own_input.name.clone();
+        let rename = |name: &str| if name == own_input { input.to_string() } else if name.is_empty() { String::new() } else { format!("{prefix}{name}") };
+        let output = rename(&own_output.name);
+        for mut node in other.node {
+            node.name = format!("{prefix}{}", node.name);
+            node.input = node.input.iter().map(|name| rename(name)).collect();
+            node.output = node.output.iter().map(|name| rename(name)).collect();
+            self.graph.node.push(node);
+        }
+        for mut tensor in other.initializer {
+            tensor.name = rename(&tensor.name);
+            self.graph.initializer.push(tensor);
+        }
+        Ok(output)
     }
 
     /// Declares `tensor` (shape `shape`) the graph's output and returns the serialised model.

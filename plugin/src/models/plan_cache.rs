@@ -12,18 +12,18 @@ use super::ModelError;
 /// Plans kept at most (the oldest goes first).
 const ENTRIES: usize = 8;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct Key {
     len: usize,
     hash: u64,
-    input_shape: [usize; 4],
+    input_shapes: Vec<[usize; 4]>,
 }
 
 static PLANS: Mutex<Vec<(Key, Arc<TypedRunnableModel>)>> = Mutex::new(Vec::new());
 
-/// The plan for `onnx` at `input_shape`: the kept one, or `optimise`'s (then kept).
-pub fn plan(onnx: &[u8], input_shape: &[usize; 4], optimise: impl FnOnce() -> Result<Arc<TypedRunnableModel>, ModelError>) -> Result<Arc<TypedRunnableModel>, ModelError> {
-    let key = Key { len: onnx.len(), hash: fnv1a(onnx), input_shape: *input_shape };
+/// The plan for `onnx` at `input_shapes`: the kept one, or `optimise`'s (then kept).
+pub fn plan(onnx: &[u8], input_shapes: &[[usize; 4]], optimise: impl FnOnce() -> Result<Arc<TypedRunnableModel>, ModelError>) -> Result<Arc<TypedRunnableModel>, ModelError> {
+    let key = Key { len: onnx.len(), hash: fnv1a(onnx), input_shapes: input_shapes.to_vec() };
     if let Some(plan) = lock().iter().find(|(k, _)| *k == key).map(|(_, plan)| plan.clone()) {
         return Ok(plan);
     }
@@ -56,13 +56,13 @@ mod tests {
         let path = std::path::Path::new("cache-test.onnx");
         let first = crate::models::LoadedModel::from_parts(card.clone(), &onnx, path).unwrap();
         let mut optimised = false;
-        let again = plan(&onnx, &[1, 1, card.frontend.n_mels, card.input.frames], || {
+        let again = plan(&onnx, &card.input_shapes(), || {
             optimised = true;
             Err(ModelError::Onnx { path: path.into(), reason: "not expected".into() })
         });
         assert!(again.is_ok() && !optimised, "the second load reuses the first one's plan");
         drop(first);
-        let other_shape = plan(&onnx, &[1, 1, 1, 1], || Err(ModelError::Onnx { path: path.into(), reason: "optimised".into() }));
+        let other_shape = plan(&onnx, &[[1, 1, 1, 1]], || Err(ModelError::Onnx { path: path.into(), reason: "optimised".into() }));
         assert!(other_shape.is_err(), "another input shape is optimised afresh");
     }
 }

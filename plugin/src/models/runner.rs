@@ -20,7 +20,8 @@ type State = TypedSimpleState;
 pub struct LoadedModel {
     card: ModelCard,
     state: State,
-    input_shape: [usize; 4],
+    /// Every input's shape, the main input's first.
+    input_shapes: Vec<[usize; 4]>,
     /// Classes the network outputs: the card's labels, or (a frame-activation model with a
     /// companion) their first ones, the rest coming from the companion alone (taught classes).
     network_classes: usize,
@@ -54,14 +55,14 @@ impl LoadedModel {
 
     /// Builds from an already-parsed card and ONNX bytes; `onnx_path` names the bytes in errors.
     pub fn from_parts(card: ModelCard, onnx: &[u8], onnx_path: &Path) -> Result<Self, ModelError> {
-        let input_shape = [1, 1, card.frontend.n_mels, card.input.frames];
+        let input_shapes = card.input_shapes();
         let prepared = without_panics(|| -> Result<_, ModelError> {
-            let plan = plan_cache::plan(onnx, &input_shape, || optimised_plan(onnx, onnx_path, &input_shape))?;
+            let plan = plan_cache::plan(onnx, &input_shapes, || optimised_plan(onnx, onnx_path, &input_shapes))?;
             let network_classes = check_output_shape(&plan, &card, onnx_path)?;
             Ok((State::new(&plan).map_err(|e| onnx_error(onnx_path, e))?, network_classes))
         });
         let (state, network_classes) = prepared.map_err(|panic| onnx_error(onnx_path, panic))??;
-        Ok(Self { card, state, input_shape, network_classes, companion: None })
+        Ok(Self { card, state, input_shapes, network_classes, companion: None })
     }
 
     /// Attaches the companion this card names, once it is known to score the same classes in
@@ -102,14 +103,19 @@ impl LoadedModel {
         &mut self.state
     }
 
-    /// The input tensor's shape, `[1, 1, n_mels, frames]`.
+    /// The main input tensor's shape, `[1, 1, n_mels, frames]`.
     pub fn input_shape(&self) -> [usize; 4] {
-        self.input_shape
+        self.input_shapes[0]
     }
 
-    /// Values per input window (`n_mels × frames`, mel-major: all frames of band 0 first).
+    /// Values per main input window (`n_mels × frames`, mel-major: all frames of band 0 first).
     pub fn window_len(&self) -> usize {
-        self.input_shape[2] * self.input_shape[3]
+        self.input_len(0)
+    }
+
+    /// Values per window of input `index` (0 the main one, then the card's extra inputs).
+    pub fn input_len(&self, index: usize) -> usize {
+        self.input_shapes[index][2] * self.input_shapes[index][3]
     }
 
     /// Classes the network itself outputs (fewer than the card's labels when its companion alone
@@ -129,18 +135,22 @@ impl LoadedModel {
 
     /// Runs one window (`window_len()` values, mel-major) and writes `output_len()` values.
     pub fn run(&mut self, window: &[f32], output: &mut [f32]) -> Result<(), ModelError> {
+        self.run_inputs(&[window], output)
+    }
+
+    /// Runs one window of every input (`input_len(i)` values each, the main input's first).
+    pub fn run_inputs(&mut self, windows: &[&[f32]], output: &mut [f32]) -> Result<(), ModelError> {
         let fail = |reason: String| ModelError::Inference { name: self.card.name.clone(), reason };
-        if window.len() != self.window_len() || output.len() != self.output_len() {
-            return Err(fail(format!(
-                "buffers of {} in / {} out, expected {} / {}",
-                window.len(),
-                output.len(),
-                self.window_len(),
-                self.output_len()
-            )));
+        let expected: Vec<usize> = (0..self.input_shapes.len()).map(|i| self.input_len(i)).collect();
+        let found: Vec<usize> = windows.iter().map(|w| w.len()).collect();
+        if found != expected || output.len() != self.output_len() {
+            return Err(fail(format!("buffers of {found:?} in / {} out, expected {expected:?} / {}", output.len(), self.output_len())));
         }
-        let input = Tensor::from_shape(&self.input_shape, window).map_err(|e| fail(e.to_string()))?;
-        let result = without_panics(|| self.state.run(tvec!(input.into()))).map_err(&fail)?.map_err(|e| fail(e.to_string()))?;
+        let mut inputs = TVec::new();
+        for (shape, window) in self.input_shapes.iter().zip(windows) {
+            inputs.push(Tensor::from_shape(shape, window).map_err(|e| fail(e.to_string()))?.into());
+        }
+        let result = without_panics(|| self.state.run(inputs)).map_err(&fail)?.map_err(|e| fail(e.to_string()))?;
         let values = result[0].to_plain_array_view::<f32>().map_err(|e| fail(e.to_string()))?;
         for (dst, &value) in output.iter_mut().zip(values.iter()) {
             *dst = value;
@@ -160,13 +170,22 @@ fn onnx_error(path: &Path, error: impl std::fmt::Display) -> ModelError {
     ModelError::Onnx { path: path.into(), reason: format!("{error:#}") }
 }
 
-fn optimised_plan(onnx: &[u8], path: &Path, input_shape: &[usize; 4]) -> Result<Plan, ModelError> {
-    let model = tract_onnx::onnx().model_for_read(&mut &onnx[..]).map_err(|e| onnx_error(path, e))?;
+fn optimised_plan(onnx: &[u8], path: &Path, input_shapes: &[[usize; 4]]) -> Result<Plan, ModelError> {
+    let mut model = tract_onnx::onnx().model_for_read(&mut &onnx[..]).map_err(|e| onnx_error(path, e))?;
     let inputs = model.input_outlets().map_err(|e| onnx_error(path, e))?.len();
-    if inputs != 1 {
-        return Err(onnx_error(path, format!("expected exactly one input, found {inputs}")));
+    if inputs != input_shapes.len() {
+        return Err(onnx_error(path, format!("expected {} input(s) as the card says, found {inputs}", input_shapes.len())));
     }
-    let declared = model.input_fact(0).map_err(|e| onnx_error(path, e))?.clone();
+    for (index, input_shape) in input_shapes.iter().enumerate() {
+        check_input_shape(&model, index, input_shape, path)?;
+        model = model.with_input_fact(index, f32::fact(input_shape).into()).map_err(|e| onnx_error(path, e))?;
+    }
+    model.into_optimized().and_then(|m| m.into_runnable()).map_err(|e| onnx_error(path, e))
+}
+
+/// A shape the ONNX file declares for input `index` must be the card's.
+fn check_input_shape(model: &InferenceModel, index: usize, input_shape: &[usize; 4], path: &Path) -> Result<(), ModelError> {
+    let declared = model.input_fact(index).map_err(|e| onnx_error(path, e))?.clone();
     if let Some(shape) = declared.shape.concretize() {
         let found: Vec<String> = shape.iter().map(|d| d.to_string()).collect();
         let expected: Vec<String> = input_shape.iter().map(|d| d.to_string()).collect();
@@ -179,11 +198,7 @@ fn optimised_plan(onnx: &[u8], path: &Path, input_shape: &[usize; 4]) -> Result<
             });
         }
     }
-    model
-        .with_input_fact(0, f32::fact(input_shape).into())
-        .and_then(|m| m.into_optimized())
-        .and_then(|m| m.into_runnable())
-        .map_err(|e| onnx_error(path, e))
+    Ok(())
 }
 
 /// Checks the network's output shape against the card and returns the classes it outputs: all of

@@ -154,6 +154,41 @@ fn zagreb_branches_train_on_their_own_features_and_export_with_tract_parity() {
     }
 }
 
+/// Seed 004 end to end in miniature: the three branches trained on their own features, fused
+/// into one model (tract parity against the branches inside), whose card `analyze` runs.
+#[test]
+fn seed_004_branches_fuse_into_one_model_that_analyses_a_file() {
+    let scratch = tempfile::Builder::new().prefix("fusion").tempdir().unwrap();
+    let dir = scratch.path();
+    let data = dir.join("data");
+    write_fixture(&data);
+    let branches: Vec<std::path::PathBuf> = [Architecture::ZagrebMel, Architecture::ZagrebModgd, Architecture::ZagrebChroma]
+        .into_iter()
+        .map(|arch| {
+            let run = dir.join(arch.name());
+            train(&options(arch, &data, &run, 1, false)).unwrap();
+            let out = dir.join("models").join(arch.name());
+            export(&ExportOptions { checkpoint: run, out: out.clone(), device: DeviceChoice::Cpu, companion: None, companion_weight: 0.5 }).unwrap();
+            out.with_file_name(format!("{}.card.json", arch.name()))
+        })
+        .collect();
+    let out = dir.join("models").join("zagreb-fusion");
+    crate::fuse::run(&crate::fuse::FuseOptions { branches: branches.clone(), rule: "all_above_threshold".into(), out: out.clone() }).unwrap();
+    let card_path = out.with_file_name("zagreb-fusion.card.json");
+    let card = ModelCard::load(&card_path).unwrap();
+    let kinds: Vec<FeatureKind> = card.frontend_configs().iter().map(|c| c.kind).collect();
+    assert_eq!(kinds, [FeatureKind::LogMel, FeatureKind::Modgd, FeatureKind::CqtChroma]);
+    assert_eq!(card.fusion.as_ref().unwrap().branches, ["zagreb_mel.card.json", "zagreb_modgd.card.json", "zagreb_chroma.card.json"]);
+    let model = instrumeter::models::LoadedModel::load(&card_path).unwrap();
+    let rows = instrumeter_analysis::file_rows(&data.join("train/000.wav"), model).unwrap();
+    assert!(rows.len() >= 4, "3 s give windows every half second: {}", rows.len());
+    assert!(rows.iter().flatten().all(|v| (0.0..=1.0).contains(v)));
+    let mean_out = dir.join("models").join("zagreb-mean");
+    crate::fuse::run(&crate::fuse::FuseOptions { branches: branches[..2].to_vec(), rule: "mean".into(), out: mean_out }).unwrap();
+    let one = crate::fuse::run(&crate::fuse::FuseOptions { branches: branches[..1].to_vec(), rule: "mean".into(), out: dir.join("models/one") });
+    assert!(one.unwrap_err().to_string().contains("two or more"));
+}
+
 #[test]
 fn frame_cnn_trains_resumes_and_exports_with_tract_parity() {
     trains_resumes_and_exports(Architecture::Frames, "frames", write_fixture);

@@ -30,10 +30,12 @@ pub fn model_card(name: &str, settings: &RunSettings, progress: &Progress, expor
         labels,
         frontend: FrontendSettings::from(&FrontendConfig::for_kind(arch.features())),
         input: InputSpec { frames: arch.window_frames(), hop_frames: arch.hop_frames(), layout: "NCHW".into() },
+        extra_inputs: Vec::new(),
         aggregation: aggregation(arch.kind()),
         thresholds,
         clip_thresholds: BTreeMap::new(),
         companion: None,
+        fusion: None,
         training: TrainingInfo {
             data: data_description(settings, &synth),
             soundfonts: synth.soundfonts.train_valid.clone(),

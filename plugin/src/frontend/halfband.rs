@@ -7,9 +7,15 @@ pub const HALF_LEN: usize = 20;
 const TAPS: usize = 2 * HALF_LEN + 1;
 
 /// Streams `y[m] = √2 · Σ_d h[d] · x[2m + d]`, d = −20…20, with x = 0 before the stream starts.
+/// A half-band filter's taps vanish at even offsets but the centre, so only the 20 odd-offset
+/// taps and the centre one are applied.
 pub struct HalfBandDecimator {
-    taps: [f32; TAPS],
-    history: [f32; TAPS],
+    /// The taps at odd offsets −19, −17, …, 19 (indices 1, 3, …, 39), and the centre tap.
+    odd_taps: [f32; HALF_LEN],
+    centre_tap: f32,
+    /// The last 41 inputs, stored twice so that they are always contiguous, oldest first, at
+    /// `history[position..position + TAPS]`.
+    history: [f32; 2 * TAPS],
     position: usize,
     inputs: u64,
     outputs: u64,
@@ -27,7 +33,8 @@ impl HalfBandDecimator {
     /// The decimator, its filter designed here.
     pub fn new() -> Self {
         let taps = design_taps().map(|h| (h * std::f64::consts::SQRT_2) as f32);
-        Self { taps, history: [0.0; TAPS], position: 0, inputs: 0, outputs: 0, output_limit: u64::MAX }
+        let odd_taps = std::array::from_fn(|i| taps[2 * i + 1]);
+        Self { odd_taps, centre_tap: taps[HALF_LEN], history: [0.0; 2 * TAPS], position: 0, inputs: 0, outputs: 0, output_limit: u64::MAX }
     }
 
     /// Takes one input sample; returns the output it completes, if any (every second input once
@@ -35,6 +42,7 @@ impl HalfBandDecimator {
     #[inline]
     pub fn push(&mut self, sample: f32) -> Option<f32> {
         self.history[self.position] = sample;
+        self.history[self.position + TAPS] = sample;
         self.position = (self.position + 1) % TAPS;
         self.inputs += 1;
         // Output m needs inputs up to 2m + HALF_LEN.
@@ -48,9 +56,9 @@ impl HalfBandDecimator {
             return Some(0.0);
         }
         // `position` now points at the oldest sample, x[2m − 20].
-        let (older, newer) = self.history.split_at(self.position);
-        let acc = newer.iter().chain(older).zip(&self.taps).map(|(x, h)| x * h).sum();
-        Some(acc)
+        let window = &self.history[self.position..self.position + TAPS];
+        let odd: f32 = self.odd_taps.iter().enumerate().map(|(i, h)| window[2 * i + 1] * h).sum();
+        Some(odd + window[HALF_LEN] * self.centre_tap)
     }
 
     /// From now on, outputs at index `limit` and later are zero (end of stream).

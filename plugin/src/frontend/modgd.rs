@@ -12,6 +12,7 @@ use realfft::num_complex::Complex;
 use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
 
 use super::framer::Framer;
+use super::mel::ln_positive;
 use super::FeatureStream;
 
 /// The settings of one modified-group-delay front-end.
@@ -61,7 +62,9 @@ pub struct ModgdStream {
     time: Vec<f64>,
     spectrum_x: Vec<Complex<f64>>,
     spectrum_y: Vec<Complex<f64>>,
-    smoothed: Vec<Complex<f64>>,
+    log_magnitude: Vec<Complex<f64>>,
+    /// `cos(2π·q·k / n_fft)` for the output bins k and the kept quefrencies q (row per bin).
+    cosines: Vec<f64>,
     scratch: Vec<Complex<f64>>,
     frame: Vec<f32>,
 }
@@ -74,13 +77,16 @@ impl ModgdStream {
         let (forward, inverse) = (planner.plan_fft_forward(settings.n_fft), planner.plan_fft_inverse(settings.n_fft));
         let scratch_len = forward.get_scratch_len().max(inverse.get_scratch_len());
         let window = (0..settings.frame).map(|n| 0.54 - 0.46 * (2.0 * std::f64::consts::PI * n as f64 / settings.frame as f64).cos()).collect();
+        let turn = 2.0 * std::f64::consts::PI / settings.n_fft as f64;
+        let cosines = (0..settings.bins).flat_map(|k| (0..settings.lifter).map(move |q| (turn * (q * k) as f64).cos())).collect();
         Ok(Self {
             framer: Framer::new(settings.frame, settings.hop),
             window,
             time: forward.make_input_vec(),
             spectrum_x: forward.make_output_vec(),
             spectrum_y: forward.make_output_vec(),
-            smoothed: forward.make_output_vec(),
+            log_magnitude: forward.make_output_vec(),
+            cosines,
             scratch: vec![Complex::new(0.0, 0.0); scratch_len],
             frame: vec![0.0; settings.bins],
             forward,
@@ -99,7 +105,8 @@ struct Work<'a> {
     time: &'a mut [f64],
     spectrum_x: &'a mut [Complex<f64>],
     spectrum_y: &'a mut [Complex<f64>],
-    smoothed: &'a mut [Complex<f64>],
+    log_magnitude: &'a mut [Complex<f64>],
+    cosines: &'a [f64],
     scratch: &'a mut [Complex<f64>],
 }
 
@@ -111,21 +118,20 @@ impl Work<'_> {
         self.forward.process_with_scratch(self.time, self.spectrum_x, self.scratch).expect("sized by the plan");
         self.windowed(samples, true);
         self.forward.process_with_scratch(self.time, self.spectrum_y, self.scratch).expect("sized by the plan");
-        // Real cepstrum of ln(|X| + ε), liftered, back to a smoothed log spectrum.
-        for (dst, x) in self.smoothed.iter_mut().zip(self.spectrum_x.iter()) {
-            *dst = Complex::new((x.norm() + f64::from(s.spectrum_eps)).ln(), 0.0);
+        // Real cepstrum of ln(|X| + ε) (the fast f32 log: its 3e-7 relative error is far below
+        // the smoothing's), liftered to quefrencies ±(lifter − 1) and summed back as cosines for
+        // the output bins only: ln S_k = c_0 + 2 Σ_q c_q cos(2πqk/N).
+        for (dst, x) in self.log_magnitude.iter_mut().zip(self.spectrum_x.iter()) {
+            *dst = Complex::new(f64::from(ln_positive((x.norm() + f64::from(s.spectrum_eps)) as f32)), 0.0);
         }
-        self.inverse.process_with_scratch(self.smoothed, self.time, self.scratch).expect("sized by the plan");
+        self.inverse.process_with_scratch(self.log_magnitude, self.time, self.scratch).expect("sized by the plan");
         let scale = 1.0 / s.n_fft as f64;
-        for (q, c) in self.time.iter_mut().enumerate() {
-            let kept = q < s.lifter || q > s.n_fft - s.lifter;
-            *c = if kept { *c * scale } else { 0.0 };
-        }
-        self.forward.process_with_scratch(self.time, self.smoothed, self.scratch).expect("sized by the plan");
-        // S^(2γ) = exp(2γ · smoothed ln|X|).
-        let bins = self.spectrum_x.iter().zip(self.spectrum_y.iter()).zip(self.smoothed.iter());
-        for (out, ((x, y), log_s)) in out.iter_mut().zip(bins) {
-            let tau = (x.re * y.re + x.im * y.im) / (2.0 * f64::from(s.gamma) * log_s.re).exp();
+        let cepstrum = &self.time[..s.lifter];
+        let bins = self.spectrum_x.iter().zip(self.spectrum_y.iter()).zip(self.cosines.chunks_exact(s.lifter));
+        for (out, ((x, y), cosines)) in out.iter_mut().zip(bins) {
+            let log_s = scale * (2.0 * cepstrum.iter().zip(cosines).map(|(c, cos)| c * cos).sum::<f64>() - cepstrum[0]);
+            // S^(2γ) = exp(2γ · ln S).
+            let tau = (x.re * y.re + x.im * y.im) / (2.0 * f64::from(s.gamma) * log_s).exp();
             let modified = tau.abs().powf(f64::from(s.alpha));
             *out = (tau.signum() * modified.ln_1p()) as f32;
         }
@@ -147,8 +153,8 @@ impl FeatureStream for ModgdStream {
     }
 
     fn feed(&mut self, samples: &[f32], on_frame: &mut dyn FnMut(&[f32])) {
-        let Self { settings, framer, window, forward, inverse, time, spectrum_x, spectrum_y, smoothed, scratch, frame } = self;
-        let mut work = Work { settings, window, forward: &**forward, inverse: &**inverse, time, spectrum_x, spectrum_y, smoothed, scratch };
+        let Self { settings, framer, window, forward, inverse, time, spectrum_x, spectrum_y, log_magnitude, cosines, scratch, frame } = self;
+        let mut work = Work { settings, window, forward: &**forward, inverse: &**inverse, time, spectrum_x, spectrum_y, log_magnitude, cosines, scratch };
         framer.push(samples, |samples| {
             work.run(samples, frame);
             on_frame(frame);

@@ -241,5 +241,26 @@ fn the_live_loop_switches_front_ends_when_a_model_of_another_feature_kind_arrive
         assert!(windows.len() > before, "{kind:?}: the model gets windows of its own features");
         assert!(windows.last().unwrap().2[0].is_finite());
     }
+    // A model with two inputs (log-mel and modgd): one front-end computes both.
+    let (mut card, _) = mean_model_for(FeatureKind::LogMel, 43);
+    card.extra_inputs = vec![instrumeter::models::ExtraInput { frontend: (&FrontendConfig::for_kind(FeatureKind::Modgd)).into(), frames: 100 }];
+    let mut graph = instrumeter::models::onnx_graph::OnnxGraph::new("two", "log_mel", &[1, 1, 128, 43]);
+    graph.add_input("modgd", &[1, 1, 128, 100]);
+    let axes = || [("axes", instrumeter::models::onnx_graph::Attr::Ints(vec![2, 3])), ("keepdims", instrumeter::models::onnx_graph::Attr::Int(0))];
+    let (mel, modgd) = (graph.node("ReduceMean", &["log_mel"], &axes()), graph.node("ReduceMean", &["modgd"], &axes()));
+    let sum = graph.node("Add", &[&mel, &modgd], &[]);
+    std::fs::write(folder.path().join("two.onnx"), graph.finish(&sum, &[1, 1])).unwrap();
+    std::fs::write(folder.path().join("two.card.json"), serde_json::to_vec(&card).unwrap()).unwrap();
+    let before = analysis.sink().output().windows.len();
+    loader.load_file(folder.path().join("two.card.json"));
+    for _ in 0..200 {
+        play(&mut analysis);
+        if analysis.frontend().configs().len() == 2 && analysis.sink().output().windows.len() > before {
+            break;
+        }
+    }
+    let kinds: Vec<FeatureKind> = analysis.frontend().configs().iter().map(|c| c.kind).collect();
+    assert_eq!(kinds, [FeatureKind::LogMel, FeatureKind::Modgd], "one front-end computes both inputs");
+    assert!(analysis.sink().output().windows.len() > before, "the two-input model gets windows");
     assert!(analysis.sink().output().statuses.iter().all(|s| matches!(s, ModelStatus::Ready(_))), "{:?}", analysis.sink().output().statuses);
 }

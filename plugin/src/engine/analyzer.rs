@@ -42,6 +42,9 @@ pub struct Analyzer<O: AnalysisOutput> {
     extras: Vec<FrameHistory>,
     /// The features the histories hold (the active model's), the main input's first.
     features: Vec<FrontendConfig>,
+    /// What the live loop's front-end computes (unknown offline, where the caller builds it from
+    /// the card): frames are dropped while it is not `features`.
+    frontend_in_use: Option<Vec<FrontendConfig>>,
     stage: Option<ModelStage>,
     updates: Option<Receiver<ModelUpdate>>,
     output: O,
@@ -51,7 +54,7 @@ impl<O: AnalysisOutput> Analyzer<O> {
     /// An analyzer for `n_mels`-band log-mel frames, reporting to `output`.
     pub fn new(n_mels: usize, output: O) -> Self {
         let features = vec![FrontendConfig { n_mels, ..FrontendConfig::default() }];
-        Self { history: FrameHistory::new(n_mels, HISTORY_FRAMES), extras: Vec::new(), features, stage: None, updates: None, output }
+        Self { history: FrameHistory::new(n_mels, HISTORY_FRAMES), extras: Vec::new(), features, frontend_in_use: None, stage: None, updates: None, output }
     }
 
     /// Receives models from a loader; each arrival is swapped in before the next frame's windows.
@@ -113,6 +116,11 @@ impl<O: AnalysisOutput> Analyzer<O> {
         }
     }
 
+    /// True while the live front-end still computes another model's features.
+    fn frontend_lags(&self) -> bool {
+        self.frontend_in_use.as_ref().is_some_and(|in_use| *in_use != self.features)
+    }
+
     fn report_failure(stage: &ModelStage, output: &mut O, result: Result<(), ModelError>) {
         if let Err(error) = result {
             output.on_model(&ModelStatus::Failed(error.to_string()), Some(stage.model().card()));
@@ -123,7 +131,7 @@ impl<O: AnalysisOutput> Analyzer<O> {
 impl<O: AnalysisOutput> FrameSink for Analyzer<O> {
     fn on_frame(&mut self, log_mel: &[f32]) {
         self.receive_updates();
-        if log_mel.len() != self.history.n_mels() {
+        if self.frontend_lags() || log_mel.len() != self.history.n_mels() {
             // A frame of the previous model's features, made before the loop switched front-ends.
             return;
         }
@@ -141,6 +149,9 @@ impl<O: AnalysisOutput> FrameSink for Analyzer<O> {
     }
 
     fn on_extra_frame(&mut self, input: usize, frame: &[f32]) {
+        if self.frontend_lags() {
+            return;
+        }
         if let Some(history) = self.extras.get_mut(input.wrapping_sub(1)).filter(|h| h.n_mels() == frame.len()) {
             history.push(frame);
         }
@@ -148,5 +159,9 @@ impl<O: AnalysisOutput> FrameSink for Analyzer<O> {
 
     fn wanted_frontend(&self) -> Option<&[FrontendConfig]> {
         Some(&self.features)
+    }
+
+    fn frontend_built(&mut self, configs: &[FrontendConfig]) {
+        self.frontend_in_use = Some(configs.to_vec());
     }
 }

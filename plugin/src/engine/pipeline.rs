@@ -35,6 +35,8 @@ pub trait FrameSink: Send {
     fn wanted_frontend(&self) -> Option<&[FrontendConfig]> {
         None
     }
+    /// The loop built a front-end for `configs`: frames from now on are of these features.
+    fn frontend_built(&mut self, _configs: &[FrontendConfig]) {}
     /// Called after each drain of the ring that consumed audio.
     fn on_drained(&mut self, _stats: &LoopStats) {}
 }
@@ -87,9 +89,10 @@ pub struct AnalysisLoop<S: FrameSink> {
 /// Builds the audio-thread tap and the worker loop that share one lock-free ring.
 pub fn analysis_pipeline<S: FrameSink>(
     config: &PipelineConfig,
-    sink: S,
+    mut sink: S,
 ) -> Result<(AnalysisTap, AnalysisLoop<S>), FrontendError> {
     let frontend = Frontend::new(config.host_rate, config.frontend.clone())?;
+    sink.frontend_built(frontend.configs());
     let capacity = ((config.host_rate * config.ring_seconds) as usize).max(2 * config.max_block);
     let (producer, consumer) = HeapRb::<f32>::new(capacity).split();
     let tap_stats = Arc::new(TapStats::default());
@@ -139,6 +142,7 @@ impl<S: FrameSink> AnalysisLoop<S> {
         if let Ok(frontend) = Frontend::with_inputs(self.host_rate, wanted.to_vec()) {
             self.earlier_non_finite += self.frontend.non_finite_samples();
             self.frontend = frontend;
+            self.sink.frontend_built(self.frontend.configs());
         }
     }
 

@@ -263,4 +263,19 @@ fn the_live_loop_switches_front_ends_when_a_model_of_another_feature_kind_arrive
     assert_eq!(kinds, [FeatureKind::LogMel, FeatureKind::Modgd], "one front-end computes both inputs");
     assert!(analysis.sink().output().windows.len() > before, "the two-input model gets windows");
     assert!(analysis.sink().output().statuses.iter().all(|s| matches!(s, ModelStatus::Ready(_))), "{:?}", analysis.sink().output().statuses);
+
+    // A card asking for a kind this build does not know is refused; the two-input model stays.
+    let json = std::fs::read_to_string(folder.path().join("two.card.json")).unwrap().replacen("\"log_mel\"", "\"scattering\"", 1);
+    std::fs::write(folder.path().join("bad.card.json"), json).unwrap();
+    std::fs::copy(folder.path().join("two.onnx"), folder.path().join("bad.onnx")).unwrap();
+    loader.load_file(folder.path().join("bad.card.json"));
+    for _ in 0..200 {
+        play(&mut analysis);
+        if analysis.sink().output().statuses.len() > 5 {
+            break;
+        }
+    }
+    let last = analysis.sink().output().statuses.last().unwrap().clone();
+    assert!(matches!(&last, ModelStatus::Failed(m) if m.contains("unknown variant `scattering`")), "{last:?}");
+    assert_eq!(analysis.frontend().configs().len(), 2, "the previous model and its front-end stay");
 }

@@ -64,11 +64,13 @@ impl<O: AnalysisOutput> Analyzer<O> {
     }
 
     /// Makes `model` the active one (from the next frame not yet output). A model that reads
-    /// other features starts a new frame stream: the history restarts empty, at frame 0.
+    /// other features starts a new frame stream: the history restarts empty, its frames counted
+    /// on from the old stream's (so frame times stay continuous when the hops agree, as they do
+    /// for every shipped model's main input: 512 samples).
     pub fn set_model(&mut self, model: LoadedModel) {
         let features = model.card().frontend_configs();
         if features != self.features {
-            self.history = FrameHistory::new(features[0].n_mels, HISTORY_FRAMES);
+            self.history = FrameHistory::starting_at(features[0].n_mels, HISTORY_FRAMES, self.history.count());
             self.extras = features[1..].iter().map(|config| FrameHistory::new(config.n_mels, HISTORY_FRAMES)).collect();
             self.stage = None;
             self.features = features;

@@ -11,7 +11,13 @@ pub struct FrameHistory {
 impl FrameHistory {
     /// Allocates room for `capacity` frames.
     pub fn new(n_mels: usize, capacity: usize) -> Self {
-        Self { n_mels, capacity, frames: vec![0.0; n_mels * capacity], count: 0 }
+        Self::starting_at(n_mels, capacity, 0)
+    }
+
+    /// An empty history whose first frame will have index `first` (a stream that continues
+    /// another one's frame count).
+    pub fn starting_at(n_mels: usize, capacity: usize, first: u64) -> Self {
+        Self { n_mels, capacity, frames: vec![0.0; n_mels * capacity], count: first }
     }
 
     /// Appends one frame (`n_mels` values).

@@ -71,7 +71,7 @@ impl FrontendConfig {
             FeatureKind::CqtChroma => constant_q(chroma::SEED_004, chroma::N_CHROMA),
             FeatureKind::Modgd => {
                 let settings = modgd::SEED_004;
-                let bin_hz = 22_050.0 / settings.n_fft as f32;
+                let bin_hz = Self::default().sample_rate as f32 / settings.n_fft as f32;
                 Self { kind, n_fft: settings.n_fft, hop: settings.hop, n_mels: settings.bins, fmin: 0.0, fmax: (settings.bins - 1) as f32 * bin_hz, log_eps: settings.spectrum_eps, ..Self::default() }
             }
         }

@@ -45,9 +45,13 @@ def main() -> int:
     options.inter_op_num_threads = 1
     options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     session = ort.InferenceSession(args.onnx, options, providers=["CPUExecutionProvider"])
-    n = 128 * args.frames
-    window = (np.sin((np.arange(n) % 97) * 0.1) * 4.0 - 8.0).astype(np.float32).reshape(1, 1, 128, args.frames)
-    feed = {session.get_inputs()[0].name: window}
+    def window(shape):
+        # The ONNX declares each input's shape; `frames` stands in for a symbolic last dimension.
+        dims = [d if isinstance(d, int) else args.frames for d in shape]
+        n = int(np.prod(dims))
+        return (np.sin((np.arange(n) % 97) * 0.1) * 4.0 - 8.0).astype(np.float32).reshape(dims)
+
+    feed = {i.name: window(i.shape) for i in session.get_inputs()}
     session.run(None, feed)
     times = []
     for _ in range(args.runs):

@@ -89,4 +89,5 @@ cargo xtask teach-bank --data data/real --split train --clips 2000
 # Real clips the models never heard beyond those 9: scripts/cross-validate-solos.sh (≈ 80 min).
 # Seed 000's LSTN ships beside them as an alternative (models/README.md, "LSTN"): trained on
 # data/real-vib-16k (scripts/train-convnet-real.sh makes it) by scripts/train-lstn-real.sh, then
-# exported, tuned and scored by scripts/make-lstn-model.sh.
+# exported, tuned and scored by scripts/make-lstn-model.sh. Seeds 002 and 004 (models/cqt-3s,
+# models/zagreb-fusion): scripts/train-seed-system.sh ARCH for each run, then scripts/make-seed-models.sh.

@@ -4,7 +4,8 @@
 # modified group delay and CQT chroma (zagreb-mel, zagreb-modgd, zagreb-chroma) — on the same
 # real-note data as the accuracy runs (data/real-vib-16k; scripts/train-convnet-real.sh makes it),
 # early-stopping on the real validation loss. Resumable: the run folder is training-runs/<arch>-real.
-# Usage: scripts/train-seed-system.sh ARCH [MORE_EPOCHS] [WIDTH]   (from the repository root)
+# Usage: scripts/train-seed-system.sh ARCH [MORE_EPOCHS] [WIDTH]   (from the repository root;
+# WIDTH defaults to 1 for cqt-invariants, the paper's sizes, and 0.5 for the seed-004 branches)
 # Then: cargo xtask export --checkpoint training-runs/<arch>-real --out models/<name>
 set -euo pipefail
 arch=${1:?usage: scripts/train-seed-system.sh cqt-invariants|zagreb-mel|zagreb-modgd|zagreb-chroma [MORE_EPOCHS] [WIDTH]}
@@ -15,6 +16,6 @@ if [ -f $run/progress.json ]; then
   done_epochs=$(python3 -c "import json; print(json.load(open('$run/progress.json'))['epochs_done'])")
   cargo xtask train --out $run --data $data --resume --epochs $((done_epochs + ${2:-50}))
 else
-  cargo xtask train --arch "$arch" --data $data --out $run --width "${3:-0.5}" --epochs "${2:-200}" \
+  cargo xtask train --arch "$arch" --data $data --out $run --width "${3:-$([ "$arch" = cqt-invariants ] && echo 1 || echo 0.5)}" --epochs "${2:-200}" \
     --steps-per-epoch 100 --shift-and-mask
 fi

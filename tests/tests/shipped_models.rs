@@ -1,5 +1,6 @@
-//! Every model card shipped in `models/` (the default pair's two networks and the LSTN) runs live
-//! in the plugin when a project chooses it: chosen through the project state like a user's pick,
+//! Every model card shipped in `models/` (the default pair's two networks, the LSTN, seed 002's
+//! CQT network and seed 004's three-input fusion) runs live in the plugin when a project chooses
+//! it — the worker switching to the card's feature kinds —: chosen through the project state like a user's pick,
 //! it drives the MIDI CCs in real time through the CLAP host, each network its own way, while the
 //! audio passes through untouched.
 
@@ -43,7 +44,9 @@ fn instrument_ccs(events: &[TimedEvent]) -> Vec<(u8, u8)> {
 fn every_shipped_card_runs_live_when_a_project_chooses_it() {
     let cards = shipped_cards();
     let names: Vec<String> = cards.iter().map(|c| c.file_name().unwrap().to_string_lossy().into_owned()).collect();
-    assert!(names.iter().any(|n| n == "lstn-1s.card.json"), "the LSTN ships in models/: {names:?}");
+    for shipped in ["lstn-1s.card.json", "cqt-3s.card.json", "zagreb-fusion.card.json"] {
+        assert!(names.iter().any(|n| n == shipped), "{shipped} ships in models/: {names:?}");
+    }
     let signal = other_sounds(SECONDS, RATE as f32, 3);
     let library = ClapLibrary::load(&built_clap_bundle());
     let mut streams = Vec::new();

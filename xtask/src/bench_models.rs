@@ -27,9 +27,11 @@ pub fn report(models: &Path) -> Result<Vec<ModelCost>> {
     let mut costs = Vec::new();
     for card in cards(models)? {
         let mut model = LoadedModel::load(&card).with_context(|| format!("cannot time {}", card.display()))?;
-        // The window bench_onnxruntime.py feeds onnxruntime too.
-        let window: Vec<f32> = (0..model.window_len()).map(|i| ((i % 97) as f32 * 0.1).sin() * 4.0 - 8.0).collect();
-        let cost = time_model(&mut model, &window)?;
+        // The windows bench_onnxruntime.py feeds onnxruntime too (one per input).
+        let windows: Vec<Vec<f32>> =
+            (0..model.input_shapes().len()).map(|input| (0..model.input_len(input)).map(|i| ((i % 97) as f32 * 0.1).sin() * 4.0 - 8.0).collect()).collect();
+        let windows: Vec<&[f32]> = windows.iter().map(Vec::as_slice).collect();
+        let cost = time_model(&mut model, &windows)?;
         println!(
             "model {:<20} {:>8.3} ms per window, {:>5.1} windows/s of audio → {:.2} % of one core",
             cost.name,
@@ -38,7 +40,7 @@ pub fn report(models: &Path) -> Result<Vec<ModelCost>> {
             cost.window_s * cost.windows_per_audio_s * 100.0
         );
         print_against_onnxruntime(&card, &cost);
-        crate::bench_profile::print(&mut model, &window)?;
+        crate::bench_profile::print(&mut model, &windows)?;
         costs.push(cost);
     }
     if costs.is_empty() {
@@ -88,14 +90,15 @@ fn cards(models: &Path) -> Result<Vec<PathBuf>> {
     Ok(cards)
 }
 
-/// Median seconds per window of `model` on `window`, and its windows per second of audio.
-fn time_model(model: &mut LoadedModel, window: &[f32]) -> Result<ModelCost> {
+/// Median seconds per window of `model` on `windows` (one per input), and its windows per
+/// second of audio.
+fn time_model(model: &mut LoadedModel, windows: &[&[f32]]) -> Result<ModelCost> {
     let mut output = vec![0.0; model.output_len()];
-    model.run(window, &mut output)?;
+    model.run_inputs(windows, &mut output)?;
     let mut times = Vec::with_capacity(RUNS);
     for _ in 0..RUNS {
         let started = Instant::now();
-        model.run(window, &mut output)?;
+        model.run_inputs(windows, &mut output)?;
         times.push(started.elapsed().as_secs_f64());
     }
     times.sort_by(f64::total_cmp);

@@ -13,14 +13,14 @@ const RUNS: usize = 20;
 /// Operators listed per model; the rest are summed into one line.
 const LISTED: usize = 5;
 
-/// Prints `model`'s largest operators by share of its inference time on `window`.
-pub fn print(model: &mut LoadedModel, window: &[f32]) -> Result<()> {
-    let input = Tensor::from_shape(&model.input_shape(), window)?;
+/// Prints `model`'s largest operators by share of its inference time on `windows` (one per input).
+pub fn print(model: &mut LoadedModel, windows: &[&[f32]]) -> Result<()> {
+    let inputs: TVec<TValue> = model.input_shapes().iter().zip(windows).map(|(shape, window)| Tensor::from_shape(shape, window).map(IntoTValue::into_tvalue)).collect::<TractResult<_>>()?;
     let state = model.tract_state();
-    state.run(tvec!(input.clone().into_tvalue()))?; // warm-up: first-run allocations and caches
+    state.run(inputs.clone())?; // warm-up: first-run allocations and caches
     let mut by_op: HashMap<String, f64> = HashMap::new();
     for _ in 0..RUNS {
-        state.run_plan_with_eval(tvec!(input.clone().into_tvalue()), |context, op_state, node, inputs| {
+        state.run_plan_with_eval(inputs.clone(), |context, op_state, node, inputs| {
             let started = Instant::now();
             let outputs = tract_onnx::tract_core::plan::eval(context, op_state, node, inputs);
             *by_op.entry(node.op().name().to_string()).or_default() += started.elapsed().as_secs_f64();

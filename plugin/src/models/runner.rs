@@ -103,9 +103,9 @@ impl LoadedModel {
         &mut self.state
     }
 
-    /// The main input tensor's shape, `[1, 1, n_mels, frames]`.
-    pub fn input_shape(&self) -> [usize; 4] {
-        self.input_shapes[0]
+    /// Every input tensor's shape, `[1, 1, n_mels, frames]`, the main input's first.
+    pub fn input_shapes(&self) -> &[[usize; 4]] {
+        &self.input_shapes
     }
 
     /// Values per main input window (`n_mels × frames`, mel-major: all frames of band 0 first).

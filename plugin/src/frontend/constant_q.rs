@@ -38,7 +38,7 @@ impl ConstantQSettings {
 
     /// Checks that librosa would compute these settings the way this code does.
     pub fn check(&self) -> Result<(), String> {
-        if self.n_bins < 2 || self.bins_per_octave == 0 || !(self.fmin > 0.0) {
+        if self.n_bins < 2 || self.bins_per_octave == 0 || self.fmin.is_nan() || self.fmin <= 0.0 {
             return Err(format!("need at least 2 bins, bins per octave ≥ 1 and fmin > 0, got {self:?}"));
         }
         let halvings = 1usize << (self.n_octaves() - 1);
@@ -187,11 +187,6 @@ impl ConstantQ {
     /// Bins per frame.
     pub fn n_bins(&self) -> usize {
         self.settings.n_bins
-    }
-
-    /// The settings this transform was built with.
-    pub fn settings(&self) -> &ConstantQSettings {
-        &self.settings
     }
 
     /// Input samples between a frame's centre and the sample that completes it.

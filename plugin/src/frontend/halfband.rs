@@ -23,12 +23,6 @@ pub struct HalfBandDecimator {
     output_limit: u64,
 }
 
-impl Default for HalfBandDecimator {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 impl HalfBandDecimator {
     /// The decimator, its filter designed here.
     pub fn new() -> Self {

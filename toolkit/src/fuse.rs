@@ -9,6 +9,8 @@ use anyhow::{bail, ensure, Context, Result};
 use instrumeter::models::onnx_graph::OnnxGraph;
 use instrumeter::models::{onnx_path_for, ExtraInput, Fusion, FusionRule, LoadedModel, ModelCard, ModelKind, TrainingInfo};
 use prost::Message;
+use rand::rngs::StdRng;
+use rand::{RngExt, SeedableRng};
 use tract_onnx::pb::ModelProto;
 
 /// Largest tolerated |fused model − branches run one by one and joined in Rust|.
@@ -132,47 +134,46 @@ fn logit(p: f32) -> f32 {
     (p / (1.0 - p)).ln()
 }
 
+/// Random windows compared by [`parity`], and their seed.
+const PARITY_WINDOWS: usize = 4;
+const SEED: u64 = 7;
+
 /// The fused model against its branches run one by one on the same random windows, joined here.
 fn parity(card: &ModelCard, onnx: &[u8], branches: &[(ModelCard, Vec<u8>)]) -> Result<f32> {
     let mut fused = LoadedModel::from_parts(card.clone(), onnx, Path::new("fused.onnx")).context("tract rejected the fused ONNX")?;
     let mut models: Vec<LoadedModel> = branches.iter().map(|(c, o)| LoadedModel::from_parts(c.clone(), o, Path::new(&c.name))).collect::<Result<_, _>>()?;
     let rule = card.fusion.as_ref().map(|f| f.rule).context("a fused card names its rule")?;
-    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let classes = card.labels.len();
+    let mut rng = StdRng::seed_from_u64(SEED);
     let mut worst = 0.0f32;
-    for _ in 0..4 {
-        let windows: Vec<Vec<f32>> = models
-            .iter()
-            .map(|m| {
-                (0..m.window_len())
-                    .map(|_| {
-                        seed ^= seed << 13;
-                        seed ^= seed >> 7;
-                        seed ^= seed << 17;
-                        (seed >> 40) as f32 / (1u64 << 24) as f32 * 8.0 - 6.0
-                    })
-                    .collect()
-            })
-            .collect();
-        let classes = card.labels.len();
-        let mut expected = vec![if rule == FusionRule::Mean { 0.0 } else { f32::MAX }; classes];
+    for _ in 0..PARITY_WINDOWS {
+        let windows: Vec<Vec<f32>> = models.iter().map(|m| (0..m.window_len()).map(|_| rng.random_range(-6.0..2.0)).collect()).collect();
+        let mut per_branch = Vec::with_capacity(models.len());
         for (model, window) in models.iter_mut().zip(&windows) {
             let mut scores = vec![0.0; classes];
             model.run(window, &mut scores)?;
-            let thresholds = model.card().threshold_vector();
-            for ((e, &p), &t) in expected.iter_mut().zip(&scores).zip(&thresholds) {
-                *e = match rule {
-                    FusionRule::Mean => *e + p / branches.len() as f32,
-                    FusionRule::AllAboveThreshold => {
-                        let clamp = |x: f32| x.clamp(CLAMP, 1.0 - CLAMP);
-                        e.min(1.0 / (1.0 + (-(logit(clamp(p)) - logit(clamp(t)))).exp()))
-                    }
-                };
-            }
+            per_branch.push(match rule {
+                FusionRule::Mean => scores,
+                FusionRule::AllAboveThreshold => scores.iter().zip(model.card().threshold_vector()).map(|(&p, t)| margin_value(p, t)).collect(),
+            });
         }
+        let expected = (0..classes).map(|c| {
+            let values = per_branch.iter().map(|branch| branch[c]);
+            match rule {
+                FusionRule::Mean => values.sum::<f32>() / per_branch.len() as f32,
+                FusionRule::AllAboveThreshold => values.fold(f32::MAX, f32::min),
+            }
+        });
         let inputs: Vec<&[f32]> = windows.iter().map(Vec::as_slice).collect();
         let mut found = vec![0.0; classes];
         fused.run_inputs(&inputs, &mut found)?;
-        worst = found.iter().zip(&expected).fold(worst, |w, (a, b)| w.max((a - b).abs()));
+        worst = found.iter().zip(expected).fold(worst, |w, (a, b)| w.max((a - b).abs()));
     }
     Ok(worst)
+}
+
+/// What [`margin`]'s nodes compute, for one score `p` and its threshold `t`.
+fn margin_value(p: f32, t: f32) -> f32 {
+    let clamp = |x: f32| x.clamp(CLAMP, 1.0 - CLAMP);
+    1.0 / (1.0 + (logit(clamp(t)) - logit(clamp(p))).exp())
 }

@@ -43,8 +43,11 @@ pub struct Analyzer<O: AnalysisOutput> {
     /// The features the histories hold (the active model's), the main input's first.
     features: Vec<FrontendConfig>,
     /// What the live loop's front-end computes (unknown offline, where the caller builds it from
-    /// the card): frames are dropped while it is not `features`.
+    /// the card).
     frontend_in_use: Option<Vec<FrontendConfig>>,
+    /// True while the live front-end still computes another model's features: its frames are
+    /// dropped (set when either side changes, not compared per frame).
+    frontend_lags: bool,
     stage: Option<ModelStage>,
     updates: Option<Receiver<ModelUpdate>>,
     output: O,
@@ -54,7 +57,7 @@ impl<O: AnalysisOutput> Analyzer<O> {
     /// An analyzer for `n_mels`-band log-mel frames, reporting to `output`.
     pub fn new(n_mels: usize, output: O) -> Self {
         let features = vec![FrontendConfig { n_mels, ..FrontendConfig::default() }];
-        Self { history: FrameHistory::new(n_mels, HISTORY_FRAMES), extras: Vec::new(), features, frontend_in_use: None, stage: None, updates: None, output }
+        Self { history: FrameHistory::new(n_mels, HISTORY_FRAMES), extras: Vec::new(), features, frontend_in_use: None, frontend_lags: false, stage: None, updates: None, output }
     }
 
     /// Receives models from a loader; each arrival is swapped in before the next frame's windows.
@@ -74,6 +77,7 @@ impl<O: AnalysisOutput> Analyzer<O> {
             self.extras = features[1..].iter().map(|config| FrameHistory::new(config.n_mels, HISTORY_FRAMES)).collect();
             self.stage = None;
             self.features = features;
+            self.update_frontend_lags();
         }
         let start = self.stage.as_ref().map_or(self.history.count(), ModelStage::resume_frame);
         let status = ModelStatus::Ready(model.card().display_name());
@@ -118,9 +122,8 @@ impl<O: AnalysisOutput> Analyzer<O> {
         }
     }
 
-    /// True while the live front-end still computes another model's features.
-    fn frontend_lags(&self) -> bool {
-        self.frontend_in_use.as_ref().is_some_and(|in_use| *in_use != self.features)
+    fn update_frontend_lags(&mut self) {
+        self.frontend_lags = self.frontend_in_use.as_ref().is_some_and(|in_use| *in_use != self.features);
     }
 
     fn report_failure(stage: &ModelStage, output: &mut O, result: Result<(), ModelError>) {
@@ -133,7 +136,7 @@ impl<O: AnalysisOutput> Analyzer<O> {
 impl<O: AnalysisOutput> FrameSink for Analyzer<O> {
     fn on_frame(&mut self, log_mel: &[f32]) {
         self.receive_updates();
-        if self.frontend_lags() || log_mel.len() != self.history.n_mels() {
+        if self.frontend_lags || log_mel.len() != self.history.n_mels() {
             // A frame of the previous model's features, made before the loop switched front-ends.
             return;
         }
@@ -151,7 +154,7 @@ impl<O: AnalysisOutput> FrameSink for Analyzer<O> {
     }
 
     fn on_extra_frame(&mut self, input: usize, frame: &[f32]) {
-        if self.frontend_lags() {
+        if self.frontend_lags {
             return;
         }
         if let Some(history) = self.extras.get_mut(input.wrapping_sub(1)).filter(|h| h.n_mels() == frame.len()) {
@@ -165,5 +168,6 @@ impl<O: AnalysisOutput> FrameSink for Analyzer<O> {
 
     fn frontend_built(&mut self, configs: &[FrontendConfig]) {
         self.frontend_in_use = Some(configs.to_vec());
+        self.update_frontend_lags();
     }
 }

@@ -1,8 +1,8 @@
 //! The `cqt_chroma` feature kind (seed 004): librosa's `chroma_cqt` with 36 chroma bins from a
 //! 36-bins-per-octave, 7-octave constant-Q from C1, each frame scaled to a maximum of 1.
 
-use super::constant_q::{ConstantQ, ConstantQSettings};
-use super::FeatureStream;
+use super::constant_q::ConstantQSettings;
+use super::constant_q_stream::{ConstantQStream, MagnitudeMap};
 
 /// C1 in Hz (`librosa.note_to_hz("C1")`).
 pub const C1_HZ: f64 = 32.703_195_662_574_83;
@@ -11,33 +11,35 @@ pub const SEED_004: ConstantQSettings = ConstantQSettings { sample_rate: 22_050.
 /// Chroma bins per frame.
 pub const N_CHROMA: usize = 36;
 
-/// Streaming CQT chromagram.
-pub struct ChromaStream {
-    transform: ConstantQ,
+/// The fold of constant-Q bins into chroma bins, each frame scaled to a maximum of 1.
+pub struct ChromaFold {
     /// The chroma bin each constant-Q bin adds to (librosa's `cq_to_chroma`, one 1 per column).
     chroma_of_bin: Vec<usize>,
-    frame: Vec<f32>,
+    n_chroma: usize,
 }
 
-impl ChromaStream {
-    /// The chromagram over `settings`' constant-Q, folded into `n_chroma` bins.
-    pub fn new(settings: ConstantQSettings, n_chroma: usize) -> Result<Self, String> {
-        if n_chroma == 0 || !settings.bins_per_octave.is_multiple_of(n_chroma) {
-            return Err(format!("bins per octave ({}) must be a multiple of the chroma bins ({n_chroma})", settings.bins_per_octave));
-        }
-        let chroma_of_bin = chroma_of_bin(&settings, n_chroma);
-        Ok(Self { transform: ConstantQ::new(settings)?, chroma_of_bin, frame: vec![0.0; n_chroma] })
+/// The `cqt_chroma` stream: `settings`' constant-Q folded into `n_chroma` bins.
+pub fn stream(settings: ConstantQSettings, n_chroma: usize) -> Result<ConstantQStream<ChromaFold>, String> {
+    if n_chroma == 0 || !settings.bins_per_octave.is_multiple_of(n_chroma) {
+        return Err(format!("bins per octave ({}) must be a multiple of the chroma bins ({n_chroma})", settings.bins_per_octave));
+    }
+    ConstantQStream::new(settings, ChromaFold { chroma_of_bin: chroma_of_bin(&settings, n_chroma), n_chroma })
+}
+
+impl MagnitudeMap for ChromaFold {
+    fn n_features(&self) -> usize {
+        self.n_chroma
     }
 
-    fn fold(chroma_of_bin: &[usize], frame: &mut [f32], magnitudes: &[f32]) {
-        frame.fill(0.0);
-        for (&chroma, &m) in chroma_of_bin.iter().zip(magnitudes) {
-            frame[chroma] += m;
+    fn map(&self, magnitudes: &[f32], out: &mut [f32]) {
+        out.fill(0.0);
+        for (&chroma, &m) in self.chroma_of_bin.iter().zip(magnitudes) {
+            out[chroma] += m;
         }
         // librosa's normalize(norm=inf) leaves frames below the smallest normal float as they are.
-        let peak = frame.iter().fold(0.0f32, |m, &v| m.max(v.abs()));
+        let peak = out.iter().fold(0.0f32, |m, &v| m.max(v.abs()));
         if peak >= f32::MIN_POSITIVE {
-            frame.iter_mut().for_each(|v| *v /= peak);
+            out.iter_mut().for_each(|v| *v /= peak);
         }
     }
 }
@@ -49,36 +51,6 @@ fn chroma_of_bin(settings: &ConstantQSettings, n_chroma: usize) -> Vec<usize> {
     let midi = 12.0 * (settings.fmin / 440.0).log2() + 69.0;
     let roll = ((midi.rem_euclid(12.0)) * n_chroma as f64 / 12.0).round() as usize;
     (0..settings.n_bins).map(|k| ((k % settings.bins_per_octave + merge / 2) / merge + roll) % n_chroma).collect()
-}
-
-impl FeatureStream for ChromaStream {
-    fn n_features(&self) -> usize {
-        self.frame.len()
-    }
-
-    fn feed(&mut self, samples: &[f32], on_frame: &mut dyn FnMut(&[f32])) {
-        let Self { transform, chroma_of_bin, frame } = self;
-        transform.push(samples, &mut |magnitudes| {
-            Self::fold(chroma_of_bin, frame, magnitudes);
-            on_frame(frame);
-        });
-    }
-
-    fn finish(&mut self, on_frame: &mut dyn FnMut(&[f32])) {
-        let Self { transform, chroma_of_bin, frame } = self;
-        transform.finish(&mut |magnitudes| {
-            Self::fold(chroma_of_bin, frame, magnitudes);
-            on_frame(frame);
-        });
-    }
-
-    fn reset(&mut self) {
-        self.transform.reset();
-    }
-
-    fn latency_samples(&self) -> usize {
-        self.transform.latency_samples()
-    }
 }
 
 #[cfg(test)]

@@ -264,8 +264,8 @@ impl ConstantQ {
     }
 }
 
-/// Builds one octave: librosa's `__vqt_filter_fft` kernels at `rate` (times `√gain²`, its
-/// `sqrt(sr / my_sr)`), sparsified, plus the buffers for its frames.
+/// Builds one octave: librosa's `__vqt_filter_fft` kernels at `rate`, sparsified and times its
+/// `sqrt(sr / my_sr)` (`rate_ratio` = sr / my_sr), plus the buffers for its frames.
 fn octave(frequencies: &[f64], alpha: &[f64], rate: f64, hop: usize, rate_ratio: f64, row_scale: Vec<f32>) -> Octave {
     let lengths: Vec<f64> = frequencies.iter().zip(alpha).map(|(f, a)| rate / (a * f)).collect();
     let n_fft = lengths.iter().fold(0.0, |m: f64, &l| m.max(l)).log2().ceil().exp2() as usize;

@@ -1,63 +1,35 @@
 //! The `cqt` feature kind (seed 002): log-power constant-Q, 12 bins per octave from 55 Hz (A1),
 //! perceptually weighted: `ln(|C|² + ε) + A(f)·ln10/10`, librosa's `perceptual_weighting` in nepers.
 
-use super::constant_q::{ConstantQ, ConstantQSettings};
+use super::constant_q::ConstantQSettings;
+use super::constant_q_stream::{ConstantQStream, MagnitudeMap};
 use super::mel::ln_positive;
-use super::FeatureStream;
 
 /// Seed 002's transform at the analysis rate. The paper's 8 octaves (55 Hz–14 kHz) need 28 kHz
 /// audio; at 22 050 Hz the top octave has no content, so this keeps 7 (84 bins, 55–6 645 Hz).
 pub const SEED_002: ConstantQSettings = ConstantQSettings { sample_rate: 22_050.0, hop: 512, fmin: 55.0, n_bins: 84, bins_per_octave: 12 };
 
-/// Streaming log-power, A-weighted constant-Q frames.
-pub struct CqtStream {
-    transform: ConstantQ,
+/// Log-power plus the A-weighting of each bin's centre frequency.
+pub struct LogWeighted {
     weights: Vec<f32>,
     log_eps: f32,
-    frame: Vec<f32>,
 }
 
-impl CqtStream {
-    /// The transform for `settings`, with `ln(· + log_eps)`.
-    pub fn new(settings: ConstantQSettings, log_eps: f32) -> Result<Self, String> {
-        let weights = settings.frequencies().iter().map(|&f| (a_weighting_db(f) * std::f64::consts::LN_10 / 10.0) as f32).collect();
-        Ok(Self { frame: vec![0.0; settings.n_bins], transform: ConstantQ::new(settings)?, weights, log_eps })
-    }
-
-    fn log_weighted(frame: &mut [f32], weights: &[f32], log_eps: f32, magnitudes: &[f32]) {
-        for ((out, &m), &w) in frame.iter_mut().zip(magnitudes).zip(weights) {
-            *out = ln_positive(m * m + log_eps) + w;
-        }
-    }
+/// The `cqt` stream for `settings`, with `ln(· + log_eps)`.
+pub fn stream(settings: ConstantQSettings, log_eps: f32) -> Result<ConstantQStream<LogWeighted>, String> {
+    let weights = settings.frequencies().iter().map(|&f| (a_weighting_db(f) * std::f64::consts::LN_10 / 10.0) as f32).collect();
+    ConstantQStream::new(settings, LogWeighted { weights, log_eps })
 }
 
-impl FeatureStream for CqtStream {
+impl MagnitudeMap for LogWeighted {
     fn n_features(&self) -> usize {
-        self.transform.n_bins()
+        self.weights.len()
     }
 
-    fn feed(&mut self, samples: &[f32], on_frame: &mut dyn FnMut(&[f32])) {
-        let Self { transform, weights, log_eps, frame } = self;
-        transform.push(samples, &mut |magnitudes| {
-            Self::log_weighted(frame, weights, *log_eps, magnitudes);
-            on_frame(frame);
-        });
-    }
-
-    fn finish(&mut self, on_frame: &mut dyn FnMut(&[f32])) {
-        let Self { transform, weights, log_eps, frame } = self;
-        transform.finish(&mut |magnitudes| {
-            Self::log_weighted(frame, weights, *log_eps, magnitudes);
-            on_frame(frame);
-        });
-    }
-
-    fn reset(&mut self) {
-        self.transform.reset();
-    }
-
-    fn latency_samples(&self) -> usize {
-        self.transform.latency_samples()
+    fn map(&self, magnitudes: &[f32], out: &mut [f32]) {
+        for ((out, &m), &w) in out.iter_mut().zip(magnitudes).zip(&self.weights) {
+            *out = ln_positive(m * m + self.log_eps) + w;
+        }
     }
 }
 

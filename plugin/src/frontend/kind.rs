@@ -3,8 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::chroma::{ChromaStream, N_CHROMA};
-use super::cqt::CqtStream;
+use super::chroma::N_CHROMA;
 use super::log_mel::LogMelStream;
 use super::modgd::ModgdStream;
 use super::{chroma, cqt, modgd, FrontendConfig, FrontendError};
@@ -60,8 +59,8 @@ pub fn build_stream(config: &FrontendConfig) -> Result<Box<dyn FeatureStream>, F
     let invalid = |problem: String| FrontendError::InvalidSetting { name: "kind", problem };
     Ok(match config.kind {
         FeatureKind::LogMel => Box::new(LogMelStream::new(config)),
-        FeatureKind::Cqt => Box::new(CqtStream::new(cqt::SEED_002, config.log_eps).map_err(invalid)?),
-        FeatureKind::CqtChroma => Box::new(ChromaStream::new(chroma::SEED_004, N_CHROMA).map_err(invalid)?),
+        FeatureKind::Cqt => Box::new(cqt::stream(cqt::SEED_002, config.log_eps).map_err(invalid)?),
+        FeatureKind::CqtChroma => Box::new(chroma::stream(chroma::SEED_004, N_CHROMA).map_err(invalid)?),
         FeatureKind::Modgd => Box::new(ModgdStream::new(modgd::SEED_004).map_err(invalid)?),
     })
 }

@@ -7,6 +7,7 @@
 mod chroma;
 mod config;
 mod constant_q;
+mod constant_q_stream;
 mod cqt;
 mod framer;
 mod halfband;

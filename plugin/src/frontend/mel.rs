@@ -2,7 +2,9 @@
 
 use super::FrontendConfig;
 
-/// One triangular band: the first FFT bin it touches and its weights from there on.
+/// One triangular band: the first FFT bin of its weights and the weights from there on, zero-padded
+/// to whole chunks of [`LANES`] (the padding lies inside the spectrum: before the triangle when it
+/// would run past the last bin).
 struct Band {
     first_bin: usize,
     weights: Vec<f32>,
@@ -53,6 +55,27 @@ pub fn ln_positive(x: f32) -> f32 {
     exponent * std::f32::consts::LN_2 + 2.0 * s * series
 }
 
+/// Lanes of the filterbank's dot products: every band's weights are padded with zeros to a
+/// multiple of this, so each band is whole chunks the compiler vectorises, with no scalar tail.
+const LANES: usize = 8;
+
+/// `Σ a·b` over whole chunks of [`LANES`], in that many interleaved partial sums. A single running
+/// f32 sum cannot be reordered, so the compiler keeps it scalar and every add waits for the last
+/// (the filterbank was a quarter of a frame's cost).
+#[inline]
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    let mut partial = [0.0f32; LANES];
+    let (a_chunks, b_chunks) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
+    // Empty unless the spectrum itself is shorter than one chunk.
+    let tail: f32 = a_chunks.remainder().iter().zip(b_chunks.remainder()).map(|(x, y)| x * y).sum();
+    for (x, y) in a_chunks.zip(b_chunks) {
+        for lane in 0..LANES {
+            partial[lane] += x[lane] * y[lane];
+        }
+    }
+    partial.iter().sum::<f32>() + tail
+}
+
 fn log_step() -> f64 {
     6.4f64.ln() / 27.0
 }
@@ -81,7 +104,7 @@ impl MelFilterbank {
         debug_assert_eq!(power.len(), self.n_bins);
         for (band, dst) in self.bands.iter().zip(out.iter_mut()) {
             let bins = &power[band.first_bin..band.first_bin + band.weights.len()];
-            *dst = bins.iter().zip(&band.weights).map(|(p, w)| p * w).sum::<f32>() + log_eps;
+            *dst = dot(bins, &band.weights) + log_eps;
         }
         for value in out.iter_mut() {
             *value = ln_positive(*value);
@@ -111,9 +134,11 @@ fn triangle(fft_freqs: &[f64], edges: &[f64]) -> Band {
         (rising.min(falling).max(0.0) * area_norm) as f32
     };
     let dense: Vec<f32> = fft_freqs.iter().map(|&f| weight(f)).collect();
-    let first_bin = dense.iter().position(|&w| w > 0.0).unwrap_or(0);
-    let last_bin = dense.iter().rposition(|&w| w > 0.0).map_or(first_bin, |i| i + 1);
-    Band { first_bin, weights: dense[first_bin..last_bin].to_vec() }
+    let first = dense.iter().position(|&w| w > 0.0).unwrap_or(0);
+    let last = dense.iter().rposition(|&w| w > 0.0).map_or(first, |i| i + 1);
+    let padded = (last - first).div_ceil(LANES).max(1) * LANES;
+    let first_bin = first.min(dense.len().saturating_sub(padded));
+    Band { first_bin, weights: dense[first_bin..first_bin + padded.min(dense.len())].to_vec() }
 }
 
 #[cfg(test)]

@@ -14,6 +14,8 @@
 #        RUN=training-runs/frames-real-16k FROM=training-runs/frames-real DATA=data/real-vib-16k CLIPS=16000 LR=3e-4 \
 #          scripts/train-real-from-scratch.sh 60   continues FROM's best weights in a new run folder on a larger
 #        training set (same master seed: the first 6 000 clips and the valid/test splits are those of data/real-vib)
+#        RUN=training-runs/frames-real-w1 WIDTH=1.0 scripts/train-real-from-scratch.sh   the full-width network
+#        (width 1.0, 4x the compute of 0.5) from scratch on the same data; WIDTH counts only when a run starts
 set -euo pipefail
 run=${RUN:-training-runs/frames-real}
 data=${DATA:-data/real-vib}
@@ -34,7 +36,7 @@ if [ -f $run/progress.json ]; then
   restart=(); [ -n "${LR:-}" ] && restart=(--learning-rate "$LR")
   RAYON_NUM_THREADS=1 cargo xtask train --out $run --data $data --resume --epochs $((done_epochs + ${1:-100})) "${restart[@]}"
 else
-  RAYON_NUM_THREADS=1 cargo xtask train --arch frames --data $data --out $run --width 0.5 --epochs "${1:-200}" \
+  RAYON_NUM_THREADS=1 cargo xtask train --arch frames --data $data --out $run --width "${WIDTH:-0.5}" --epochs "${1:-200}" \
     --steps-per-epoch 250 --shift-and-mask
 fi
 scripts/score-run.sh $run

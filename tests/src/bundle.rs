@@ -121,9 +121,51 @@ fn clap_bundle_path(bundle_target: &Path) -> PathBuf {
     bundle_target.join("bundled").join(format!("{BUNDLE_NAME}.clap"))
 }
 
+/// Every `name version` in `cargo tree` output with each feature set it is built with (a crate
+/// built for the host and for the target may appear with two).
+#[cfg(test)]
+fn feature_sets(tree_args: &[&str]) -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let output = Command::new(&cargo)
+        .current_dir(workspace_root())
+        .args(["tree", "--prefix", "none", "--no-dedupe", "--format", "{p}|{f}"])
+        .args(tree_args)
+        .output()
+        .unwrap_or_else(|e| panic!("could not run {cargo:?} tree: {e}"));
+    assert!(output.status.success(), "cargo tree failed: {}", String::from_utf8_lossy(&output.stderr));
+    let mut sets = std::collections::BTreeMap::<String, std::collections::BTreeSet<String>>::new();
+    for line in String::from_utf8_lossy(&output.stdout).lines() {
+        let Some((package, features)) = line.split_once('|') else { continue };
+        let mut words = package.split_whitespace();
+        let name_version = format!("{} {}", words.next().unwrap_or_default(), words.next().unwrap_or_default());
+        sets.entry(name_version).or_default().insert(features.to_string());
+    }
+    sets
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The alloc-checked build reuses the test build's dependencies only while every third-party
+    /// crate gets the same features in both (the workspace-hack crate sees to it): otherwise it
+    /// rebuilds ~200 crates, 7 minutes of CI.
+    #[test]
+    fn the_alloc_checked_build_shares_the_test_builds_dependencies() {
+        let alone = feature_sets(&["-p", PLUGIN_PACKAGE, "--features", "assert_process_allocs", "-e", "normal,build"]);
+        let workspace = feature_sets(&["--workspace", "-e", "normal,build,dev"]);
+        assert!(alone.keys().any(|package| package.starts_with("tract-core ")), "cargo tree listed no tract-core: {alone:?}");
+        assert!(workspace.len() > alone.len(), "the workspace has more crates than the plugin");
+        // The feature itself, and the crates it switches on.
+        let expected = ["instrumeter ", "nice-plug ", "nice-plug-core "];
+        let differing: Vec<String> = alone
+            .iter()
+            .filter(|(package, _)| !expected.iter().any(|name| package.starts_with(name)))
+            .filter(|(package, features)| workspace.get(*package).is_some_and(|other| other != *features))
+            .map(|(package, features)| format!("{package}: {features:?} alone, {:?} in the workspace", workspace[package]))
+            .collect();
+        assert!(differing.is_empty(), "run `cargo hakari generate && cargo hakari manage-deps`; features differ:\n{}", differing.join("\n"));
+    }
 
     #[test]
     fn the_target_dir_is_where_cargo_builds() {

@@ -2,17 +2,51 @@
 
 use super::FrontendConfig;
 
-/// One triangular band: the first FFT bin of its weights and the weights from there on, zero-padded
-/// to whole chunks of [`LANES`] (the padding lies inside the spectrum: before the triangle when it
-/// would run past the last bin).
-struct Band {
+/// Bands computed together: one SIMD lane each.
+const LANES: usize = 8;
+
+/// Up to [`LANES`] neighbouring bands over the bins any of them touches: for each bin from
+/// `first_bin` on, the weight of every band (zero outside its triangle, and in unused lanes).
+struct BandBlock {
     first_bin: usize,
-    weights: Vec<f32>,
+    bands: usize,
+    weights: Vec<[f32; LANES]>,
 }
 
-/// Sparse mel filterbank applied to power spectra.
+/// Bins summed in separate running sums, so that consecutive bins do not wait for each other's add.
+const INTERLEAVE: usize = 2;
+
+impl BandBlock {
+    /// Every band's weighted sum of `power` (the block's bins): bin `i` goes to running sum
+    /// `i % INTERLEAVE`, and the sums are added at the end.
+    #[inline]
+    fn sums(&self, power: &[f32]) -> [f32; LANES] {
+        let mut partial = [[0.0f32; LANES]; INTERLEAVE];
+        let (bins, weights) = (power.chunks_exact(INTERLEAVE), self.weights.chunks_exact(INTERLEAVE));
+        let (bins_left, weights_left) = (bins.remainder(), weights.remainder());
+        for (bins, weights) in bins.zip(weights) {
+            for ((sum, &p), w) in partial.iter_mut().zip(bins).zip(weights) {
+                for lane in 0..LANES {
+                    sum[lane] += p * w[lane];
+                }
+            }
+        }
+        for ((sum, &p), w) in partial.iter_mut().zip(bins_left).zip(weights_left) {
+            for lane in 0..LANES {
+                sum[lane] += p * w[lane];
+            }
+        }
+        std::array::from_fn(|lane| partial[0][lane] + partial[1][lane])
+    }
+}
+
+/// Mel filterbank applied to power spectra, stored as blocks of neighbouring bands: each bin's
+/// power is multiplied into all the block's bands at once, so the bands are the vector lanes and
+/// no horizontal sums are needed (summing band by band kept the compiler scalar and was a quarter
+/// of a frame's cost).
 pub struct MelFilterbank {
-    bands: Vec<Band>,
+    blocks: Vec<BandBlock>,
+    n_mels: usize,
     n_bins: usize,
 }
 
@@ -55,27 +89,6 @@ pub fn ln_positive(x: f32) -> f32 {
     exponent * std::f32::consts::LN_2 + 2.0 * s * series
 }
 
-/// Lanes of the filterbank's dot products: every band's weights are padded with zeros to a
-/// multiple of this, so each band is whole chunks the compiler vectorises, with no scalar tail.
-const LANES: usize = 8;
-
-/// `Σ a·b` over whole chunks of [`LANES`], in that many interleaved partial sums. A single running
-/// f32 sum cannot be reordered, so the compiler keeps it scalar and every add waits for the last
-/// (the filterbank was a quarter of a frame's cost).
-#[inline]
-fn dot(a: &[f32], b: &[f32]) -> f32 {
-    let mut partial = [0.0f32; LANES];
-    let (a_chunks, b_chunks) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
-    // Empty unless the spectrum itself is shorter than one chunk.
-    let tail: f32 = a_chunks.remainder().iter().zip(b_chunks.remainder()).map(|(x, y)| x * y).sum();
-    for (x, y) in a_chunks.zip(b_chunks) {
-        for lane in 0..LANES {
-            partial[lane] += x[lane] * y[lane];
-        }
-    }
-    partial.iter().sum::<f32>() + tail
-}
-
 fn log_step() -> f64 {
     6.4f64.ln() / 27.0
 }
@@ -90,21 +103,24 @@ impl MelFilterbank {
         let edges: Vec<f64> = (0..config.n_mels + 2)
             .map(|i| mel_to_hz(mel_lo + (mel_hi - mel_lo) * i as f64 / (config.n_mels + 1) as f64))
             .collect();
-        let bands = (0..config.n_mels).map(|m| triangle(&fft_freqs, &edges[m..m + 3])).collect();
-        Self { bands, n_bins }
+        let rows: Vec<Vec<f32>> = (0..config.n_mels).map(|m| triangle(&fft_freqs, &edges[m..m + 3])).collect();
+        let blocks = rows.chunks(LANES).map(band_block).collect();
+        Self { blocks, n_mels: config.n_mels, n_bins }
     }
 
     /// Number of mel bands.
     pub fn n_mels(&self) -> usize {
-        self.bands.len()
+        self.n_mels
     }
 
     /// Writes `ln(mel_power + log_eps)` of one power spectrum into `out` (one value per band).
     pub fn apply_log(&self, power: &[f32], log_eps: f32, out: &mut [f32]) {
         debug_assert_eq!(power.len(), self.n_bins);
-        for (band, dst) in self.bands.iter().zip(out.iter_mut()) {
-            let bins = &power[band.first_bin..band.first_bin + band.weights.len()];
-            *dst = dot(bins, &band.weights) + log_eps;
+        for (block, dst) in self.blocks.iter().zip(out.chunks_mut(LANES)) {
+            let sums = block.sums(&power[block.first_bin..block.first_bin + block.weights.len()]);
+            for (value, sum) in dst.iter_mut().zip(&sums[..block.bands]) {
+                *value = sum + log_eps;
+            }
         }
         for value in out.iter_mut() {
             *value = ln_positive(*value);
@@ -113,19 +129,41 @@ impl MelFilterbank {
 
     /// The dense `[n_mels][n_fft/2+1]` weight matrix (for tests and export).
     pub fn dense_weights(&self) -> Vec<Vec<f32>> {
-        self.bands
-            .iter()
-            .map(|band| {
+        let mut rows = Vec::with_capacity(self.n_mels);
+        for block in &self.blocks {
+            for lane in 0..block.bands {
                 let mut row = vec![0.0; self.n_bins];
-                row[band.first_bin..band.first_bin + band.weights.len()].copy_from_slice(&band.weights);
-                row
-            })
-            .collect()
+                for (bin, weights) in block.weights.iter().enumerate() {
+                    row[block.first_bin + bin] = weights[lane];
+                }
+                rows.push(row);
+            }
+        }
+        rows
     }
 }
 
-/// The Slaney-normalised triangle over `edges = [lower, centre, upper]` (Hz), kept sparse.
-fn triangle(fft_freqs: &[f64], edges: &[f64]) -> Band {
+/// The block of `rows` (dense weights of up to [`LANES`] neighbouring bands) over the bins where
+/// any of them is non-zero.
+fn band_block(rows: &[Vec<f32>]) -> BandBlock {
+    let touched = |row: &Vec<f32>| (row.iter().position(|&w| w > 0.0), row.iter().rposition(|&w| w > 0.0));
+    let first_bin = rows.iter().filter_map(|row| touched(row).0).min().unwrap_or(0);
+    let end = rows.iter().filter_map(|row| touched(row).1).max().map_or(first_bin, |last| last + 1);
+    let weights = (first_bin..end)
+        .map(|bin| {
+            let mut lanes = [0.0; LANES];
+            for (lane, row) in rows.iter().enumerate() {
+                lanes[lane] = row[bin];
+            }
+            lanes
+        })
+        .collect();
+    BandBlock { first_bin, bands: rows.len(), weights }
+}
+
+/// The Slaney-normalised triangle over `edges = [lower, centre, upper]` (Hz): its weight at every
+/// FFT bin.
+fn triangle(fft_freqs: &[f64], edges: &[f64]) -> Vec<f32> {
     let (lower, centre, upper) = (edges[0], edges[1], edges[2]);
     let area_norm = 2.0 / (upper - lower);
     let weight = |f: f64| {
@@ -133,12 +171,7 @@ fn triangle(fft_freqs: &[f64], edges: &[f64]) -> Band {
         let falling = (upper - f) / (upper - centre);
         (rising.min(falling).max(0.0) * area_norm) as f32
     };
-    let dense: Vec<f32> = fft_freqs.iter().map(|&f| weight(f)).collect();
-    let first = dense.iter().position(|&w| w > 0.0).unwrap_or(0);
-    let last = dense.iter().rposition(|&w| w > 0.0).map_or(first, |i| i + 1);
-    let padded = (last - first).div_ceil(LANES).max(1) * LANES;
-    let first_bin = first.min(dense.len().saturating_sub(padded));
-    Band { first_bin, weights: dense[first_bin..first_bin + padded.min(dense.len())].to_vec() }
+    fft_freqs.iter().map(|&f| weight(f)).collect()
 }
 
 #[cfg(test)]
@@ -171,10 +204,10 @@ mod tests {
         let bank = MelFilterbank::slaney(&FrontendConfig::default());
         assert_eq!(bank.n_mels(), 128);
         let mut last_first = 0;
-        for band in &bank.bands {
-            assert!(band.weights.iter().any(|&w| w > 0.0));
-            assert!(band.first_bin >= last_first);
-            last_first = band.first_bin;
+        for row in bank.dense_weights() {
+            let first = row.iter().position(|&w| w > 0.0).expect("every band has weight");
+            assert!(first >= last_first);
+            last_first = first;
         }
     }
 }

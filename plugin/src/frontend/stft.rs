@@ -43,8 +43,10 @@ impl StreamingStft {
             }
             // Lengths are fixed at construction, so the transform cannot fail.
             fft.process_with_scratch(fft_input, spectrum, scratch).expect("FFT buffers are sized by the plan");
+            // Capped at the largest finite f32: absurd but finite input (1e20) would make it +inf,
+            // and the filterbank's zero weights would turn inf into NaN in neighbouring bands.
             for (p, c) in power.iter_mut().zip(spectrum.iter()) {
-                *p = c.norm_sqr();
+                *p = c.norm_sqr().min(f32::MAX);
             }
             on_power(power);
         });

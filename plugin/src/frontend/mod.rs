@@ -15,6 +15,7 @@ mod kind;
 mod log_mel;
 mod mel;
 mod modgd;
+mod real_power;
 mod resample;
 mod sanitize;
 mod stft;

@@ -1,53 +1,38 @@
 //! Streaming short-time Fourier transform: periodic Hann window, power spectrum per hop.
 
-use std::sync::Arc;
-
-use realfft::num_complex::Complex;
-use realfft::{RealFftPlanner, RealToComplex};
-
 use super::framer::Framer;
+use super::real_power::RealPower;
 
 /// Frames a sample stream (`n_fft` long, every `hop` samples, no centre padding, as librosa's
 /// `center=False`) and hands each frame's power spectrum (`n_fft/2 + 1` bins) to a callback.
 pub struct StreamingStft {
     framer: Framer,
     window: Vec<f32>,
-    fft: Arc<dyn RealToComplex<f32>>,
-    fft_input: Vec<f32>,
-    spectrum: Vec<Complex<f32>>,
-    scratch: Vec<Complex<f32>>,
+    windowed: Vec<f32>,
+    spectrum: RealPower,
     power: Vec<f32>,
 }
 
 impl StreamingStft {
     /// Plans the FFT and allocates every buffer for frames of `n_fft` samples every `hop` samples.
     pub fn new(n_fft: usize, hop: usize) -> Self {
-        let fft = RealFftPlanner::<f32>::new().plan_fft_forward(n_fft);
         Self {
             framer: Framer::new(n_fft, hop),
             window: periodic_hann(n_fft),
-            fft_input: fft.make_input_vec(),
-            spectrum: fft.make_output_vec(),
-            scratch: fft.make_scratch_vec(),
+            windowed: vec![0.0; n_fft],
+            spectrum: RealPower::new(n_fft),
             power: vec![0.0; n_fft / 2 + 1],
-            fft,
         }
     }
 
     /// Consumes `samples`; calls `on_power` with the power spectrum of every frame completed.
     pub fn process(&mut self, samples: &[f32], mut on_power: impl FnMut(&[f32])) {
-        let Self { framer, window, fft, fft_input, spectrum, scratch, power } = self;
+        let Self { framer, window, windowed, spectrum, power } = self;
         framer.push(samples, |frame| {
-            for ((dst, &x), &w) in fft_input.iter_mut().zip(frame).zip(window.iter()) {
+            for ((dst, &x), &w) in windowed.iter_mut().zip(frame).zip(window.iter()) {
                 *dst = x * w;
             }
-            // Lengths are fixed at construction, so the transform cannot fail.
-            fft.process_with_scratch(fft_input, spectrum, scratch).expect("FFT buffers are sized by the plan");
-            // Capped at the largest finite f32: absurd but finite input (1e20) would make it +inf,
-            // and the filterbank's zero weights would turn inf into NaN in neighbouring bands.
-            for (p, c) in power.iter_mut().zip(spectrum.iter()) {
-                *p = c.norm_sqr().min(f32::MAX);
-            }
+            spectrum.process(windowed, power);
             on_power(power);
         });
     }

@@ -121,31 +121,30 @@ fn clap_bundle_path(bundle_target: &Path) -> PathBuf {
     bundle_target.join("bundled").join(format!("{BUNDLE_NAME}.clap"))
 }
 
-/// Every `name version` in `cargo tree` output with each feature set it is built with (a crate
-/// built for the host and for the target may appear with two).
-#[cfg(test)]
-fn feature_sets(tree_args: &[&str]) -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let output = Command::new(&cargo)
-        .current_dir(workspace_root())
-        .args(["tree", "--prefix", "none", "--no-dedupe", "--format", "{p}|{f}"])
-        .args(tree_args)
-        .output()
-        .unwrap_or_else(|e| panic!("could not run {cargo:?} tree: {e}"));
-    assert!(output.status.success(), "cargo tree failed: {}", String::from_utf8_lossy(&output.stderr));
-    let mut sets = std::collections::BTreeMap::<String, std::collections::BTreeSet<String>>::new();
-    for line in String::from_utf8_lossy(&output.stdout).lines() {
-        let Some((package, features)) = line.split_once('|') else { continue };
-        let mut words = package.split_whitespace();
-        let name_version = format!("{} {}", words.next().unwrap_or_default(), words.next().unwrap_or_default());
-        sets.entry(name_version).or_default().insert(features.to_string());
-    }
-    sets
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every `name version` in `cargo tree` output with each feature set it is built with (a crate
+    /// built for the host and for the target may appear with two).
+    fn feature_sets(tree_args: &[&str]) -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let output = Command::new(&cargo)
+            .current_dir(workspace_root())
+            .args(["tree", "--prefix", "none", "--no-dedupe", "--format", "{p}|{f}"])
+            .args(tree_args)
+            .output()
+            .unwrap_or_else(|e| panic!("could not run {cargo:?} tree: {e}"));
+        assert!(output.status.success(), "cargo tree failed: {}", String::from_utf8_lossy(&output.stderr));
+        let mut sets = std::collections::BTreeMap::<String, std::collections::BTreeSet<String>>::new();
+        for line in String::from_utf8_lossy(&output.stdout).lines() {
+            let Some((package, features)) = line.split_once('|') else { continue };
+            let mut words = package.split_whitespace();
+            let name_version = format!("{} {}", words.next().unwrap_or_default(), words.next().unwrap_or_default());
+            sets.entry(name_version).or_default().insert(features.to_string());
+        }
+        sets
+    }
 
     /// The alloc-checked build reuses the test build's dependencies only while every third-party
     /// crate gets the same features in both (the workspace-hack crate sees to it): otherwise it

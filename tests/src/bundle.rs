@@ -123,11 +123,13 @@ fn clap_bundle_path(bundle_target: &Path) -> PathBuf {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
+
     use super::*;
 
     /// Every `name version` in `cargo tree` output with each feature set it is built with (a crate
     /// built for the host and for the target may appear with two).
-    fn feature_sets(tree_args: &[&str]) -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
+    fn feature_sets(tree_args: &[&str]) -> BTreeMap<String, BTreeSet<String>> {
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         let output = Command::new(&cargo)
             .current_dir(workspace_root())
@@ -136,7 +138,7 @@ mod tests {
             .output()
             .unwrap_or_else(|e| panic!("could not run {cargo:?} tree: {e}"));
         assert!(output.status.success(), "cargo tree failed: {}", String::from_utf8_lossy(&output.stderr));
-        let mut sets = std::collections::BTreeMap::<String, std::collections::BTreeSet<String>>::new();
+        let mut sets = BTreeMap::<String, BTreeSet<String>>::new();
         for line in String::from_utf8_lossy(&output.stdout).lines() {
             let Some((package, features)) = line.split_once('|') else { continue };
             let mut words = package.split_whitespace();

@@ -20,6 +20,7 @@ pub struct ConstantQStream<M> {
 }
 
 impl<M: MagnitudeMap> ConstantQStream<M> {
+    /// The transform for `settings`, its frames mapped by `map`.
     pub fn new(settings: ConstantQSettings, map: M) -> Result<Self, String> {
         Ok(Self { frame: vec![0.0; map.n_features()], transform: ConstantQ::new(settings)?, map })
     }

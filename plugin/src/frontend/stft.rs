@@ -9,7 +9,7 @@ pub struct StreamingStft {
     framer: Framer,
     window: Vec<f32>,
     windowed: Vec<f32>,
-    spectrum: RealPower,
+    real_power: RealPower,
     power: Vec<f32>,
 }
 
@@ -20,19 +20,19 @@ impl StreamingStft {
             framer: Framer::new(n_fft, hop),
             window: periodic_hann(n_fft),
             windowed: vec![0.0; n_fft],
-            spectrum: RealPower::new(n_fft),
+            real_power: RealPower::new(n_fft),
             power: vec![0.0; n_fft / 2 + 1],
         }
     }
 
     /// Consumes `samples`; calls `on_power` with the power spectrum of every frame completed.
     pub fn process(&mut self, samples: &[f32], mut on_power: impl FnMut(&[f32])) {
-        let Self { framer, window, windowed, spectrum, power } = self;
+        let Self { framer, window, windowed, real_power, power } = self;
         framer.push(samples, |frame| {
             for ((dst, &x), &w) in windowed.iter_mut().zip(frame).zip(window.iter()) {
                 *dst = x * w;
             }
-            spectrum.process(windowed, power);
+            real_power.process(windowed, power);
             on_power(power);
         });
     }

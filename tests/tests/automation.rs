@@ -7,7 +7,7 @@
 
 use std::path::Path;
 use instrumeter_tests::bundle::built_clap_bundle;
-use instrumeter_tests::host::{same_bits, ClapLibrary, HostedPlugin, ParamChange, PluginEvent, TimedEvent};
+use instrumeter_tests::host::{same_bits, same_sample_bits, ClapLibrary, HostedPlugin, ParamChange, Placement, PluginEvent, TimedEvent};
 use instrumeter_tests::signals::Noise;
 use instrumeter_tests::step_model::{write_step_model, CELLO, DRUMS, VIOLIN};
 
@@ -71,8 +71,19 @@ fn gate_changes(events: &[TimedEvent], slot: u8) -> Vec<(&'static str, u64)> {
         .collect()
 }
 
+/// How the host hands the plugin its audio in a step run.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Feed {
+    /// Stereo `f32` buffers, out of place.
+    Stereo32,
+    /// Stereo `f64` buffers, in place.
+    Stereo64,
+    /// Stereo `f32`, with the sidechain port deactivated before activation.
+    SidechainDeactivated,
+}
+
 /// Runs the step through the analysed input (`source`), returns the events and the step sample.
-fn run_step(source: &str) -> (Vec<TimedEvent>, u64) {
+fn run_step(source: &str, feed: Feed) -> (Vec<TimedEvent>, u64) {
     let library = ClapLibrary::load(&built_clap_bundle());
     let scratch = tempfile::tempdir().unwrap();
     let (mut plugin, params) = plugin_with_test_model(&library, source, scratch.path());
@@ -81,18 +92,28 @@ fn run_step(source: &str) -> (Vec<TimedEvent>, u64) {
     let silence = vec![0.0f32; step.len()];
     // The analysed input gets the step; the other input stays silent.
     let (main, sidechain) = if source == "Main" { (&step, &silence) } else { (&silence, &step) };
+    if feed == Feed::SidechainDeactivated {
+        assert!(plugin.set_audio_port_active(true, 1, false), "the plugin refused to deactivate its sidechain");
+    }
     plugin.activate(RATE, 1, BLOCK as u32);
-    let (output, events) = plugin.on_audio_thread(|audio| {
-        let [output, _] = audio.play_in_real_time([main, main], Some([sidechain, sidechain]), BLOCK, RATE, &params);
-        (output, audio.take_events())
+    let (passed, events) = plugin.on_audio_thread(|audio| {
+        let passed = if feed == Feed::Stereo64 {
+            let [main, sidechain] = [main, sidechain].map(|c| vec![c.iter().map(|&s| f64::from(s)).collect::<Vec<f64>>(); 2]);
+            let output = audio.stream_any((&main, &sidechain), BLOCK, Placement::InPlace, &params, Some(RATE));
+            same_sample_bits(&output, &main)
+        } else {
+            let [output, _] = audio.play_in_real_time([main, main], Some([sidechain, sidechain]), BLOCK, RATE, &params);
+            same_bits(&output, main)
+        };
+        (passed, audio.take_events())
     });
     plugin.deactivate();
-    assert!(same_bits(&output, main), "{source}: the main input must pass through untouched");
+    assert!(passed, "{source}, {feed:?}: the main input must pass through untouched");
     (events, step_at)
 }
 
-fn assert_step_response(source: &str) {
-    let (events, step_at) = run_step(source);
+fn assert_step_response(source: &str, feed: Feed) {
+    let (events, step_at) = run_step(source, feed);
     let drums = cc_values(&events, 20 + DRUMS);
     let before: Vec<_> = drums.iter().filter(|(s, _)| *s < step_at).collect();
     assert!(before.iter().all(|(_, v)| *v <= 1), "{source}: drums CC before the step: {before:?}");
@@ -120,12 +141,25 @@ fn assert_step_response(source: &str) {
 
 #[test]
 fn a_noise_step_on_the_main_input_drives_the_drums_cc_and_gate() {
-    assert_step_response("Main");
+    assert_step_response("Main", Feed::Stereo32);
+}
+
+#[test]
+fn a_step_in_64_bit_buffers_drives_the_outputs_the_same_way() {
+    assert_step_response("Main", Feed::Stereo64);
+}
+
+#[test]
+fn a_deactivated_sidechain_is_silence_to_the_analysis() {
+    let (events, _) = run_step("Sidechain", Feed::SidechainDeactivated);
+    let drums = cc_values(&events, 20 + DRUMS);
+    assert!(drums.iter().all(|(_, v)| *v <= 1), "the drums CC followed a step on a deactivated sidechain: {drums:?}");
+    assert!(gate_changes(&events, DRUMS).is_empty(), "the drum gate opened");
 }
 
 #[test]
 fn the_sidechain_drives_the_outputs_when_selected_while_main_passes_through() {
-    assert_step_response("Sidechain");
+    assert_step_response("Sidechain", Feed::Stereo32);
 }
 
 /// The aligned mode's delay for the test model at the test rate, in samples.

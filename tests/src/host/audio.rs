@@ -224,17 +224,29 @@ impl AudioSession {
             .with_input_buffers([input_port(&mut self.main_in, frames), input_port(&mut self.sidechain_in, frames)]);
         let mut outputs = self.output_ports.with_output_buffers([output_port(&mut self.main_out, frames)]);
         let processor = self.processor.as_started_mut().expect("processing was started");
-        let status = processor.process(
-            &inputs,
-            &mut outputs,
-            &InputEvents::from_buffer(&self.in_events),
-            &mut OutputEvents::from_buffer(&mut self.out_events),
-            Some(self.steady_time),
-            None,
-        );
-        if let Err(error) = status {
-            panic!("process() failed for a block of {frames} frames at steady time {}: {error}", self.steady_time);
-        }
+        let events = (&self.in_events, &mut self.out_events);
+        call_process(processor, events, self.steady_time, frames, &inputs, &mut outputs);
+        self.finish_block(frames);
+    }
+
+    /// Processes one block in buffers the caller built (any channel count, 32 or 64 bit): the
+    /// parameter changes `params` go with it; the plugin's events are collected.
+    pub(super) fn process_host_buffers(
+        &mut self,
+        frames: usize,
+        params: &[ParamChange],
+        inputs: &InputAudioBuffers,
+        outputs: &mut OutputAudioBuffers,
+    ) {
+        assert!(frames > 0 && frames <= self.max_frames, "blocks of 1..={} frames", self.max_frames);
+        self.load_param_events(params);
+        let processor = self.processor.as_started_mut().expect("processing was started");
+        let events = (&self.in_events, &mut self.out_events);
+        call_process(processor, events, self.steady_time, frames, inputs, outputs);
+        self.finish_block(frames);
+    }
+
+    fn finish_block(&mut self, frames: usize) {
         self.collect_events();
         self.steady_time += frames as u64;
         self.blocks_processed += 1;
@@ -271,6 +283,28 @@ impl AudioSession {
             };
             assert!(untouched, "the plugin wrote into sidechain input channel {channel}");
         }
+    }
+}
+
+/// One `process()` call; a failure names the block.
+fn call_process(
+    processor: &mut StartedPluginAudioProcessor<TestHost>,
+    (in_events, out_events): (&Vec<ParamValueEvent>, &mut EventBuffer),
+    steady_time: u64,
+    frames: usize,
+    inputs: &InputAudioBuffers,
+    outputs: &mut OutputAudioBuffers,
+) {
+    let status = processor.process(
+        inputs,
+        outputs,
+        &InputEvents::from_buffer(in_events),
+        &mut OutputEvents::from_buffer(out_events),
+        Some(steady_time),
+        None,
+    );
+    if let Err(error) = status {
+        panic!("process() failed for a block of {frames} frames at steady time {steady_time}: {error}");
     }
 }
 

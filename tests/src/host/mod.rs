@@ -1,11 +1,13 @@
 //! A minimal reusable CLAP host (clack-host): load, instantiate, activate, process, params, state.
 
+mod any_ports;
 mod audio;
 mod gui;
 mod handlers;
 mod library;
 mod plugin;
 
+pub use any_ports::{same_sample_bits, HostSample, Placement};
 pub use audio::{same_bits, AudioSession, ParamChange, PluginEvent, TimedEvent};
 pub use clack_host::utils::ClapId;
 pub use gui::PluginEditor;

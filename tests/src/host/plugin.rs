@@ -1,6 +1,8 @@
 //! One plugin instance on the main thread: ports, parameters, state, activation, audio thread.
 
 use clack_extensions::audio_ports::{AudioPortFlags, AudioPortInfoBuffer, PluginAudioPorts};
+use clack_extensions::audio_ports_activation::{PluginAudioPortsActivation, SampleSize};
+use clack_extensions::configurable_audio_ports::{AudioPortRequest, PluginConfigurableAudioPorts};
 use clack_extensions::latency::PluginLatency;
 use clack_extensions::note_ports::PluginNotePorts;
 use clack_extensions::params::{ParamInfoBuffer, PluginParams};
@@ -17,6 +19,8 @@ pub struct PortSummary {
     pub name: String,
     pub channels: u32,
     pub is_main: bool,
+    /// The port takes 64-bit samples too.
+    pub takes_f64: bool,
 }
 
 /// One parameter as the params extension describes it.
@@ -71,9 +75,27 @@ impl HostedPlugin {
                     name: String::from_utf8_lossy(info.name).into_owned(),
                     channels: info.channel_count,
                     is_main: info.flags.contains(AudioPortFlags::IS_MAIN),
+                    takes_f64: info.flags.contains(AudioPortFlags::SUPPORTS_64BITS),
                 }
             })
             .collect()
+    }
+
+    /// Asks the inactive plugin (configurable-audio-ports) for these ports, all at once: what
+    /// `can_apply_configuration` answered, then what `apply_configuration` did.
+    pub fn request_audio_ports(&mut self, requests: &[AudioPortRequest]) -> (bool, bool) {
+        let ports: PluginConfigurableAudioPorts = self.extension("configurable-audio-ports");
+        let mut handle = self.instance.inactive_plugin_handle().expect("deactivate the plugin before configuring ports");
+        let can_apply = ports.can_apply_configuration(&mut handle, requests);
+        (can_apply, ports.apply_configuration(&mut handle, requests))
+    }
+
+    /// Activates or deactivates one audio port of the inactive plugin (audio-ports-activation);
+    /// whether the plugin accepted.
+    pub fn set_audio_port_active(&mut self, is_input: bool, port_index: u32, active: bool) -> bool {
+        let activation: PluginAudioPortsActivation = self.extension("audio-ports-activation");
+        let mut handle = self.instance.inactive_plugin_handle().expect("deactivate the plugin before (de)activating ports");
+        activation.set_active_audio_inactive(&mut handle, is_input, port_index, active, SampleSize::Unspecified)
     }
 
     /// How many note ports the plugin declares as inputs (`is_input`) or outputs.

@@ -3,7 +3,9 @@ mod util;
 
 mod context;
 mod descriptor;
+mod double_precision;
 pub mod features;
+mod port_requests;
 mod wrapper;
 
 use crate::wrapper::clap::features::ClapFeature;
@@ -16,6 +18,7 @@ pub use clap_sys::factory::plugin_factory::{CLAP_PLUGIN_FACTORY_ID, clap_plugin_
 pub use clap_sys::host::clap_host;
 pub use clap_sys::plugin::{clap_plugin, clap_plugin_descriptor};
 pub use clap_sys::version::CLAP_VERSION;
+use nice_plug_core::audio_setup::AudioIOLayout;
 use nice_plug_core::context::remote_controls::RemoteControlsContext;
 use nice_plug_core::plugin::Plugin;
 
@@ -34,6 +37,11 @@ pub trait ClapPlugin: Plugin {
     /// Keywords describing the plugin. The host may use this to classify the plugin in its plugin
     /// browser.
     const CLAP_FEATURES: &'static [ClapFeature];
+
+    /// Layouts the host may ask for through CLAP's `configurable-audio-ports` extension besides
+    /// [`Plugin::AUDIO_IO_LAYOUTS`], which are also listed to it through `audio-ports-config`.
+    /// (Instrumeter's patch, see PATCHES.md.)
+    const CLAP_CONFIGURABLE_AUDIO_IO_LAYOUTS: &'static [AudioIOLayout] = &[];
 
     /// If set, this informs the host about the plugin's capabilities for polyphonic modulation.
     const CLAP_POLY_MODULATION_CONFIG: Option<PolyModulationConfig> = None;

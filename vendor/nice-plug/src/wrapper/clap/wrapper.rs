@@ -14,11 +14,19 @@ use clap_sys::events::{
     clap_event_param_value, clap_event_transport, clap_input_events, clap_output_events,
 };
 use clap_sys::ext::audio_ports::{
-    CLAP_AUDIO_PORT_IS_MAIN, CLAP_EXT_AUDIO_PORTS, CLAP_PORT_MONO, CLAP_PORT_STEREO,
-    clap_audio_port_info, clap_plugin_audio_ports,
+    CLAP_AUDIO_PORT_IS_MAIN, CLAP_AUDIO_PORT_SUPPORTS_64BITS, CLAP_EXT_AUDIO_PORTS, CLAP_PORT_MONO,
+    CLAP_PORT_STEREO, clap_audio_port_info, clap_plugin_audio_ports,
+};
+use clap_sys::ext::audio_ports_activation::{
+    CLAP_EXT_AUDIO_PORTS_ACTIVATION, CLAP_EXT_AUDIO_PORTS_ACTIVATION_COMPAT,
+    clap_plugin_audio_ports_activation,
 };
 use clap_sys::ext::audio_ports_config::{
     CLAP_EXT_AUDIO_PORTS_CONFIG, clap_audio_ports_config, clap_plugin_audio_ports_config,
+};
+use clap_sys::ext::configurable_audio_ports::{
+    CLAP_EXT_CONFIGURABLE_AUDIO_PORTS, CLAP_EXT_CONFIGURABLE_AUDIO_PORTS_COMPAT,
+    clap_audio_port_configuration_request, clap_plugin_configurable_audio_ports,
 };
 use clap_sys::ext::gui::CLAP_EXT_GUI;
 #[cfg(feature = "editor")]
@@ -87,7 +95,7 @@ use std::mem;
 use std::num::NonZeroU32;
 use std::os::raw::c_char;
 use std::ptr::NonNull;
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
 use std::thread::{self, ThreadId};
 use std::time::{Duration, Instant};
@@ -95,6 +103,8 @@ use try_lock::TryLock;
 
 use super::context::{WrapperActivateContext, WrapperProcessContext};
 use super::descriptor::PluginDescriptor;
+use super::double_precision::DoublePrecisionPorts;
+use super::port_requests::layout_for_requests;
 use super::util::ClapPtr;
 use crate::event_loop::{BackgroundThread, EventLoop, MainThreadExecutor, TASK_QUEUE_CAPACITY};
 use crate::util::permit_alloc;
@@ -104,7 +114,7 @@ use crate::wrapper::clap::context::RemoteControlPages;
 use crate::wrapper::clap::context::WrapperGuiContext;
 use crate::wrapper::clap::util::{read_stream, write_stream};
 use crate::wrapper::state::{self};
-use crate::wrapper::util::buffer_management::{BufferManager, ChannelPointers};
+use crate::wrapper::util::buffer_management::BufferManager;
 use crate::wrapper::util::{clamp_input_event_timing, hash_param_id, process_wrapper, strlcpy};
 
 /// How many output parameter changes we can store in our output parameter change queue. Storing
@@ -175,6 +185,11 @@ pub struct Wrapper<P: ClapPlugin> {
     /// A data structure that helps manage and create buffers for all of the plugin's inputs and
     /// outputs based on channel pointers provided by the host.
     buffer_manager: AtomicRefCell<BufferManager>,
+    /// `f32` stand-ins for the ports the host gives as `f64`, sized with `buffer_manager`.
+    double_precision_ports: AtomicRefCell<DoublePrecisionPorts>,
+    /// The audio ports the host deactivated through `audio-ports-activation`: bit `n` is input port
+    /// `n`, bit `32 + n` output port `n`. All are active again when the layout changes.
+    inactive_ports: AtomicU64,
     /// The plugin is able to restore state through a method on the `GuiContext`. To avoid changing
     /// parameters mid-processing and running into garbled data if the host also tries to load state
     /// at the same time the restoring happens at the end of each processing call. If this zero
@@ -191,6 +206,8 @@ pub struct Wrapper<P: ClapPlugin> {
     host_callback: ClapPtr<clap_host>,
 
     clap_plugin_audio_ports_config: clap_plugin_audio_ports_config,
+    clap_plugin_audio_ports_activation: clap_plugin_audio_ports_activation,
+    clap_plugin_configurable_audio_ports: clap_plugin_configurable_audio_ports,
 
     // The main `clap_plugin` vtable. A pointer to this `Wrapper<P>` instance is stored in the
     // `plugin_data` field. This pointer is set after creating the `Arc<Wrapper<P>>`.
@@ -623,6 +640,11 @@ impl<P: ClapPlugin> Wrapper<P> {
                 0,
                 AudioIOLayout::default(),
             )),
+            double_precision_ports: AtomicRefCell::new(DoublePrecisionPorts::for_audio_io_layout(
+                0,
+                &AudioIOLayout::default(),
+            )),
+            inactive_ports: AtomicU64::new(0),
             updated_state_sender,
             updated_state_receiver,
 
@@ -653,6 +675,16 @@ impl<P: ClapPlugin> Wrapper<P> {
                 count: Some(Self::ext_audio_ports_config_count),
                 get: Some(Self::ext_audio_ports_config_get),
                 select: Some(Self::ext_audio_ports_config_select),
+            },
+            clap_plugin_audio_ports_activation: clap_plugin_audio_ports_activation {
+                can_activate_while_processing: Some(
+                    Self::ext_audio_ports_activation_can_activate_while_processing,
+                ),
+                set_active: Some(Self::ext_audio_ports_activation_set_active),
+            },
+            clap_plugin_configurable_audio_ports: clap_plugin_configurable_audio_ports {
+                can_apply_configuration: Some(Self::ext_configurable_audio_ports_can_apply),
+                apply_configuration: Some(Self::ext_configurable_audio_ports_apply),
             },
 
             clap_plugin_audio_ports: clap_plugin_audio_ports {
@@ -1767,12 +1799,19 @@ impl<P: ClapPlugin> Wrapper<P> {
                     // method.
                     let now_2 = Instant::now();
                     loop {
-                        if let Ok(mut buffer_manager) = wrapper.buffer_manager.try_borrow_mut() {
+                        if let (Ok(mut buffer_manager), Ok(mut double_precision_ports)) = (
+                            wrapper.buffer_manager.try_borrow_mut(),
+                            wrapper.double_precision_ports.try_borrow_mut(),
+                        ) {
                             // This preallocates enough space so we can transform all of the host's raw channel
                             // pointers into a set of `Buffer` objects for the plugin's main and auxiliary IO
                             *buffer_manager = BufferManager::for_audio_io_layout(
                                 max_frames_count as usize,
                                 audio_io_layout,
+                            );
+                            *double_precision_ports = DoublePrecisionPorts::for_audio_io_layout(
+                                max_frames_count as usize,
+                                &audio_io_layout,
                             );
 
                             // Also store this for later, so we can reinitialize the plugin after restoring state
@@ -1950,6 +1989,25 @@ impl<P: ClapPlugin> Wrapper<P> {
             // split the buffer.
             let mut transport_info = process.transport;
 
+            // Ports the host gives as `f64` are processed in `f32` stand-ins, read here and written
+            // back after the last block
+            let Ok(mut double_precision_ports) = wrapper.double_precision_ports.try_borrow_mut()
+            else {
+                crate::nice_error!(
+                    "Host tried to activate/deactivate plugin while process method is still running"
+                );
+                return CLAP_PROCESS_ERROR;
+            };
+            if !unsafe { double_precision_ports.covers(process) } {
+                crate::nice_error!(
+                    "Host sent {} frames of 64-bit audio, more than the {} it promised at activation",
+                    total_buffer_len,
+                    double_precision_ports.max_frames()
+                );
+                return CLAP_PROCESS_ERROR;
+            }
+            unsafe { double_precision_ports.read_inputs(process) };
+
             let result = loop {
                 if !process.in_events.is_null() {
                     let split_result = unsafe {
@@ -2026,81 +2084,46 @@ impl<P: ClapPlugin> Wrapper<P> {
                 //       flags?
                 let buffers = unsafe {
                     buffer_manager.create_buffers(block_start, block_len, |buffer_source| {
-                        // Explicitly take plugins with no main output that does have auxiliary
-                        // outputs into account. Shouldn't happen, but if we just start copying
-                        // audio here then that would result in unsoundness.
-                        if process.audio_outputs_count > 0
-                            && !process.audio_outputs.is_null()
-                            && !(*process.audio_outputs).data32.is_null()
-                            && has_main_output
-                        {
-                            let audio_output = &*process.audio_outputs;
-                            let ptrs = NonNull::new(audio_output.data32).unwrap();
-                            let num_channels = audio_output.channel_count as usize;
+                        let inactive_ports = wrapper.inactive_ports.load(Ordering::Relaxed);
+                        let host_port = |is_input: bool, port_index: usize| {
+                            let (host_buffers, count) = if is_input {
+                                (process.audio_inputs, process.audio_inputs_count)
+                            } else {
+                                (
+                                    process.audio_outputs as *const _,
+                                    process.audio_outputs_count,
+                                )
+                            };
+                            if host_buffers.is_null() || port_index >= count as usize {
+                                return None;
+                            }
+                            double_precision_ports.channel_pointers(
+                                is_input,
+                                port_index,
+                                &*host_buffers.add(port_index),
+                            )
+                        };
 
-                            *buffer_source.main_output_channel_pointers =
-                                Some(ChannelPointers { ptrs, num_channels });
+                        if has_main_output {
+                            *buffer_source.main_output_channel_pointers = host_port(false, 0);
                         }
-
-                        if process.audio_inputs_count > 0
-                            && !process.audio_inputs.is_null()
-                            && !(*process.audio_inputs).data32.is_null()
-                            && has_main_input
-                        {
-                            let audio_input = &*process.audio_inputs;
-                            let ptrs = NonNull::new(audio_input.data32).unwrap();
-                            let num_channels = audio_input.channel_count as usize;
-
-                            *buffer_source.main_input_channel_pointers =
-                                Some(ChannelPointers { ptrs, num_channels });
+                        if has_main_input {
+                            *buffer_source.main_input_channel_pointers = host_port(true, 0);
                         }
-
-                        if !process.audio_inputs.is_null() {
-                            for (aux_input_no, aux_input_channel_pointers) in buffer_source
-                                .aux_input_channel_pointers
-                                .iter_mut()
-                                .enumerate()
-                            {
-                                let aux_input_idx = aux_input_no + aux_input_start_idx;
-                                if aux_input_idx > process.audio_inputs_count as usize {
-                                    break;
-                                }
-
-                                let audio_input = &*process.audio_inputs.add(aux_input_idx);
-                                match NonNull::new(audio_input.data32) {
-                                    Some(ptrs) => {
-                                        let num_channels = audio_input.channel_count as usize;
-
-                                        *aux_input_channel_pointers =
-                                            Some(ChannelPointers { ptrs, num_channels });
-                                    }
-                                    None => continue,
-                                }
+                        for (aux_input_no, pointers) in
+                            buffer_source.aux_input_channel_pointers.iter_mut().enumerate()
+                        {
+                            let port_index = aux_input_no + aux_input_start_idx;
+                            // A deactivated input is silence: what the host left in its buffer
+                            // is not read
+                            if port_is_active(inactive_ports, true, port_index) {
+                                *pointers = host_port(true, port_index);
                             }
                         }
-
-                        if !process.audio_outputs.is_null() {
-                            for (aux_output_no, aux_output_channel_pointers) in buffer_source
-                                .aux_output_channel_pointers
-                                .iter_mut()
-                                .enumerate()
-                            {
-                                let aux_output_idx = aux_output_no + aux_output_start_idx;
-                                if aux_output_idx > process.audio_outputs_count as usize {
-                                    break;
-                                }
-
-                                let audio_output = &*process.audio_outputs.add(aux_output_idx);
-                                match NonNull::new(audio_output.data32) {
-                                    Some(ptrs) => {
-                                        let num_channels = audio_output.channel_count as usize;
-
-                                        *aux_output_channel_pointers =
-                                            Some(ChannelPointers { ptrs, num_channels });
-                                    }
-                                    None => continue,
-                                }
-                            }
+                        for (aux_output_no, pointers) in
+                            buffer_source.aux_output_channel_pointers.iter_mut().enumerate()
+                        {
+                            *pointers = host_port(false, aux_output_no + aux_output_start_idx);
                         }
                     })
                 };
@@ -2277,6 +2300,9 @@ impl<P: ClapPlugin> Wrapper<P> {
                     block_start = block_end;
                 }
             };
+            unsafe {
+                double_precision_ports.write_outputs(process, has_main_input && has_main_output)
+            };
 
             // After processing audio, we'll check if the editor has sent us updated plugin state.
             // We'll restore that here on the audio thread to prevent changing the values during the
@@ -2333,6 +2359,13 @@ impl<P: ClapPlugin> Wrapper<P> {
             }
         } else if id == CLAP_EXT_AUDIO_PORTS_CONFIG {
             &wrapper.clap_plugin_audio_ports_config as *const _ as *const c_void
+        } else if id == CLAP_EXT_AUDIO_PORTS_ACTIVATION || id == CLAP_EXT_AUDIO_PORTS_ACTIVATION_COMPAT
+        {
+            &wrapper.clap_plugin_audio_ports_activation as *const _ as *const c_void
+        } else if id == CLAP_EXT_CONFIGURABLE_AUDIO_PORTS
+            || id == CLAP_EXT_CONFIGURABLE_AUDIO_PORTS_COMPAT
+        {
+            &wrapper.clap_plugin_configurable_audio_ports as *const _ as *const c_void
         } else if id == CLAP_EXT_AUDIO_PORTS {
             &wrapper.clap_plugin_audio_ports as *const _ as *const c_void
         } else if id == CLAP_EXT_LATENCY {
@@ -2465,6 +2498,7 @@ impl<P: ClapPlugin> Wrapper<P> {
         match P::AUDIO_IO_LAYOUTS.get(config_id as usize) {
             Some(audio_io_layout) => {
                 wrapper.current_audio_io_layout.store(*audio_io_layout);
+                wrapper.inactive_ports.store(0, Ordering::SeqCst);
 
                 true
             }
@@ -2476,6 +2510,82 @@ impl<P: ClapPlugin> Wrapper<P> {
 
                 false
             }
+        }
+    }
+
+    unsafe extern "C" fn ext_audio_ports_activation_can_activate_while_processing(
+        _plugin: *const clap_plugin,
+    ) -> bool {
+        false
+    }
+
+    unsafe extern "C" fn ext_audio_ports_activation_set_active(
+        plugin: *const clap_plugin,
+        is_input: bool,
+        port_index: u32,
+        is_active: bool,
+        _sample_size: u32,
+    ) -> bool {
+        check_null_ptr!(false, plugin, unsafe { (*plugin).plugin_data });
+        let wrapper = unsafe { &*((*plugin).plugin_data as *const Self) };
+
+        // Only while deactivated, since `can_activate_while_processing()` says no
+        let port_count = unsafe { Self::ext_audio_ports_count(plugin, is_input) };
+        if wrapper.is_activated.load(Ordering::SeqCst) || port_index >= port_count.min(32) {
+            return false;
+        }
+        let bit = 1u64 << (port_index + if is_input { 0 } else { 32 });
+        if is_active {
+            wrapper.inactive_ports.fetch_and(!bit, Ordering::SeqCst);
+        } else {
+            wrapper.inactive_ports.fetch_or(bit, Ordering::SeqCst);
+        }
+
+        true
+    }
+
+    /// The layout that answers the host's requests, if the plugin has one and is deactivated.
+    unsafe fn configurable_layout(
+        &self,
+        requests: *const clap_audio_port_configuration_request,
+        request_count: u32,
+    ) -> Option<AudioIOLayout> {
+        if self.is_activated.load(Ordering::SeqCst) {
+            return None;
+        }
+        let candidates = P::AUDIO_IO_LAYOUTS
+            .iter()
+            .chain(P::CLAP_CONFIGURABLE_AUDIO_IO_LAYOUTS);
+        let current = self.current_audio_io_layout.load();
+        unsafe { layout_for_requests(candidates, &current, requests, request_count) }
+    }
+
+    unsafe extern "C" fn ext_configurable_audio_ports_can_apply(
+        plugin: *const clap_plugin,
+        requests: *const clap_audio_port_configuration_request,
+        request_count: u32,
+    ) -> bool {
+        check_null_ptr!(false, plugin, unsafe { (*plugin).plugin_data });
+        let wrapper = unsafe { &*((*plugin).plugin_data as *const Self) };
+
+        unsafe { wrapper.configurable_layout(requests, request_count) }.is_some()
+    }
+
+    unsafe extern "C" fn ext_configurable_audio_ports_apply(
+        plugin: *const clap_plugin,
+        requests: *const clap_audio_port_configuration_request,
+        request_count: u32,
+    ) -> bool {
+        check_null_ptr!(false, plugin, unsafe { (*plugin).plugin_data });
+        let wrapper = unsafe { &*((*plugin).plugin_data as *const Self) };
+
+        match unsafe { wrapper.configurable_layout(requests, request_count) } {
+            Some(layout) => {
+                wrapper.current_audio_io_layout.store(layout);
+                wrapper.inactive_ports.store(0, Ordering::SeqCst);
+                true
+            }
+            None => false,
         }
     }
 
@@ -2603,11 +2713,13 @@ impl<P: ClapPlugin> Wrapper<P> {
                 );
             }
         };
-        info.flags = if is_main_port {
-            CLAP_AUDIO_PORT_IS_MAIN
-        } else {
-            0
-        };
+        // Every port takes 64-bit audio: the wrapper gives the plugin `f32` stand-ins for it
+        info.flags = CLAP_AUDIO_PORT_SUPPORTS_64BITS
+            | if is_main_port {
+                CLAP_AUDIO_PORT_IS_MAIN
+            } else {
+                0
+            };
         info.channel_count = channel_count;
         info.port_type = port_type;
         info.in_place_pair = pair_stable_id;
@@ -3547,4 +3659,9 @@ unsafe fn query_host_extension<T>(
     } else {
         None
     }
+}
+
+/// Whether the host left a port active (`inactive_ports` as [`Wrapper`] keeps it).
+fn port_is_active(inactive_ports: u64, is_input: bool, port_index: usize) -> bool {
+    port_index >= 32 || inactive_ports & (1 << (port_index + if is_input { 0 } else { 32 })) == 0
 }

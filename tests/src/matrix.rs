@@ -1,10 +1,11 @@
 //! The input matrix: host sample rates × block-size schedules × signals through the built plugin
 //! over CLAP (the alloc-checked dev bundle, so an allocation in `process()` aborts the run), each
-//! signal on the main input and another on the right channel and the sidechain; the audio must come
-//! back bit for bit. `tests/tests/input_matrix.rs` runs a corner of it in CI, `cargo xtask stress`
-//! the whole of it, again and again with new random schedules.
+//! signal on the main input and another on the right channel and the sidechain, in 32-bit buffers
+//! out of place and again in 64-bit buffers in place; the audio must come back bit for bit.
+//! `tests/tests/input_matrix.rs` runs a corner of it in CI, `cargo xtask stress` the whole of it,
+//! again and again with new random schedules.
 
-use crate::host::{same_bits, ClapLibrary};
+use crate::host::{same_bits, same_sample_bits, ClapLibrary, Placement};
 use crate::signals::{constant, hostile_inputs, sine_plus_noise, BlockSizes, Noise};
 
 /// Every host rate the plugin supports, from telephone to 768 kHz.
@@ -54,8 +55,15 @@ pub fn run_matrix(library: &ClapLibrary, rates: &[f64], schedules: impl Fn() -> 
                 if !(same_bits(&output[0], left) && same_bits(&output[1], right)) {
                     return Err(format!("{name} at {rate} Hz, {schedule}: the output differs from the input"));
                 }
-                run.cases += 1;
-                run.samples += 2 * left.len() as u64;
+                // Again in 64-bit buffers, written in place.
+                let widen = |c: &[f32]| c.iter().map(|&s| f64::from(s)).collect::<Vec<f64>>();
+                let (main, side) = ([widen(left), widen(right)], [widen(sidechain), widen(left)]);
+                let output = plugin.on_audio_thread(|audio| audio.stream_any((&main, &side), &mut sizes, Placement::InPlace, &[], None));
+                if !same_sample_bits(&output, &main) {
+                    return Err(format!("{name} at {rate} Hz, {schedule}, 64-bit in place: the output differs from the input"));
+                }
+                run.cases += 2;
+                run.samples += 4 * left.len() as u64;
             }
         }
         plugin.deactivate();

@@ -53,7 +53,7 @@ fn sixty_four_bit_audio_passes_through_bit_exact_in_place_and_out_of_place() {
                 let right = signals[(index + 1) % signals.len()].1.clone();
                 let main = [left.clone(), right];
                 let sidechain = [signals[(index + 2) % signals.len()].1.clone(), left.clone()];
-                let output = plugin.on_audio_thread(|audio| audio.stream_any((&main, &sidechain), block, placement, &[], None));
+                let output = plugin.on_audio_thread(|audio| audio.stream_any((&main, &sidechain), &mut std::iter::repeat(block), placement, &[], None));
                 assert!(same_sample_bits(&output, &main), "{name}, {placement:?}, blocks of {block}: the output differs from the input");
             }
         }
@@ -86,7 +86,7 @@ fn a_host_can_ask_for_one_to_eight_channels_through_and_a_sidechain_of_one_to_ei
         let (input, side) = (channels(main), channels(sidechain));
         plugin.activate(RATE, 1, MAX_BLOCK as u32);
         for placement in [Placement::InPlace, Placement::OutOfPlace] {
-            let output = plugin.on_audio_thread(|audio| audio.stream_any((&input, &side), 64, placement, &[], None));
+            let output = plugin.on_audio_thread(|audio| audio.stream_any((&input, &side), &mut std::iter::repeat(64), placement, &[], None));
             assert!(same_sample_bits(&output, &input), "{main} channels through, sidechain {sidechain}, {placement:?}");
         }
         plugin.deactivate();
@@ -128,7 +128,7 @@ fn a_host_can_deactivate_ports_and_audio_still_passes() {
     let input: Vec<Vec<f32>> = (0..2).map(|_| (0..LEN).map(|_| noise.next_sample()).collect()).collect();
     let silent_sidechain = vec![vec![0.0f32; LEN]; 2];
     plugin.activate(RATE, 1, MAX_BLOCK as u32);
-    let output = plugin.on_audio_thread(|audio| audio.stream_any((&input, &silent_sidechain), 100, Placement::OutOfPlace, &[], None));
+    let output = plugin.on_audio_thread(|audio| audio.stream_any((&input, &silent_sidechain), &mut std::iter::repeat(100), Placement::OutOfPlace, &[], None));
     assert!(same_sample_bits(&output, &input));
     plugin.deactivate();
     assert!(plugin.set_audio_port_active(true, 1, true), "and activated again");

@@ -99,7 +99,7 @@ fn run_step(source: &str, feed: Feed) -> (Vec<TimedEvent>, u64) {
     let (passed, events) = plugin.on_audio_thread(|audio| {
         let passed = if feed == Feed::Stereo64 {
             let [main, sidechain] = [main, sidechain].map(|c| vec![c.iter().map(|&s| f64::from(s)).collect::<Vec<f64>>(); 2]);
-            let output = audio.stream_any((&main, &sidechain), BLOCK, Placement::InPlace, &params, Some(RATE));
+            let output = audio.stream_any((&main, &sidechain), &mut std::iter::repeat(BLOCK), Placement::InPlace, &params, Some(RATE));
             same_sample_bits(&output, &main)
         } else {
             let [output, _] = audio.play_in_real_time([main, main], Some([sidechain, sidechain]), BLOCK, RATE, &params);

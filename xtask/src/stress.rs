@@ -1,7 +1,8 @@
 //! `cargo xtask stress --minutes N`: the whole input matrix (8 host rates × 7 block schedules ×
-//! 13 signals, out of place) through the alloc-checked dev bundle, round after round with a new
-//! random block schedule each round, until the time is up; the first output that is not its
-//! input, bit for bit, stops it (an allocation in `process()` aborts it).
+//! 13 signals, in 32-bit buffers out of place and 64-bit in place) through the alloc-checked dev
+//! bundle, round after round with a new random block schedule each round, until the time is up;
+//! the first output that is not its input, bit for bit, stops it (an allocation in `process()`
+//! aborts it).
 
 use std::time::{Duration, Instant};
 

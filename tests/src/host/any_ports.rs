@@ -58,13 +58,14 @@ pub enum Placement {
 }
 
 impl AudioSession {
-    /// Streams `main` and `sidechain` (lists of equally long channels) through in blocks of up to
-    /// `block`; `params` go with the first block; with `pace_rate`, each block is due at its time
-    /// since the start, like an audio device's. Returns the main output, as wide as the main input.
+    /// Streams `main` and `sidechain` (lists of equally long channels) through in blocks sized by
+    /// `block_sizes` (clipped to the activated maximum and to what is left); `params` go with the
+    /// first block; with `pace_rate`, each block is due at its time since the start, like an audio
+    /// device's. Returns the main output, as wide as the main input.
     pub fn stream_any<T: HostSample>(
         &mut self,
         (main, sidechain): (&[Vec<T>], &[Vec<T>]),
-        block: usize,
+        block_sizes: &mut dyn Iterator<Item = usize>,
         placement: Placement,
         params: &[ParamChange],
         pace_rate: Option<f64>,
@@ -73,6 +74,7 @@ impl AudioSession {
         let mut output = vec![Vec::with_capacity(total); main.len()];
         let (started, mut params, mut start) = (Instant::now(), params, 0);
         while start < total {
+            let block = block_sizes.next().expect("block sizes never end").clamp(1, self.max_frames());
             let range = start..start + block.min(total - start);
             let cut = |channels: &[Vec<T>]| channels.iter().map(|c| c[range.clone()].to_vec()).collect::<Vec<_>>();
             let block_output = self.process_any((&cut(main), &cut(sidechain)), placement, params);

@@ -15,6 +15,7 @@ impl Framer {
     }
 
     /// Consumes `samples`; calls `on_frame` with every frame they complete.
+    #[inline(always)]
     pub fn push(&mut self, mut samples: &[f32], mut on_frame: impl FnMut(&[f32])) {
         let len = self.pending.len();
         while !samples.is_empty() {

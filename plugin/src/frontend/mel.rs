@@ -19,7 +19,7 @@ const INTERLEAVE: usize = 2;
 impl BandBlock {
     /// Every band's weighted sum of `power` (the block's bins): bin `i` goes to running sum
     /// `i % INTERLEAVE`, and the sums are added at the end.
-    #[inline]
+    #[inline(always)]
     fn sums(&self, power: &[f32]) -> [f32; LANES] {
         let mut partial = [[0.0f32; LANES]; INTERLEAVE];
         let (bins, weights) = (power.chunks_exact(INTERLEAVE), self.weights.chunks_exact(INTERLEAVE));
@@ -76,7 +76,7 @@ pub fn mel_to_hz(mel: f64) -> f64 {
 /// is a scalar call and was a third of the frame's cost). Splits x = m·2^e with m in [√½, √2),
 /// then ln m = 2·atanh(s), s = (m−1)/(m+1), |s| ≤ 0.172, by its odd series to s¹¹: the truncation
 /// error is below 1e-9 and the result within a few ulps of `f32::ln` (tested).
-#[inline]
+#[inline(always)]
 pub fn ln_positive(x: f32) -> f32 {
     let bits = x.to_bits() as i32;
     // Re-bias so that the mantissa lands in [√½, √2): 0x3f3504f3 is √½ as f32 bits.
@@ -114,6 +114,7 @@ impl MelFilterbank {
     }
 
     /// Writes `ln(mel_power + log_eps)` of one power spectrum into `out` (one value per band).
+    #[inline(always)]
     pub fn apply_log(&self, power: &[f32], log_eps: f32, out: &mut [f32]) {
         debug_assert_eq!(power.len(), self.n_bins);
         for (block, dst) in self.blocks.iter().zip(out.chunks_mut(LANES)) {

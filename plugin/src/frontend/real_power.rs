@@ -47,6 +47,7 @@ impl RealPower {
 
     /// Writes `|X[k]|²` for `k` in `0..=n/2` into `power` (`n/2 + 1` values), `X` the DFT of `frame`
     /// (`n` samples), each capped at the largest finite f32.
+    #[inline(always)]
     pub fn process(&mut self, frame: &[f32], power: &mut [f32]) {
         let half = self.packed.len();
         debug_assert!(frame.len() == 2 * half && power.len() == half + 1);
@@ -60,6 +61,7 @@ impl RealPower {
 
     /// Copies `Z[k]` and `conj(Z[(n/2 − k) mod n/2])` into plain arrays (the mirror from the
     /// real and imaginary arrays, so that both loops vectorise).
+    #[inline(always)]
     fn unpack(&mut self) {
         for ((re, im), z) in self.z_re.iter_mut().zip(self.z_im.iter_mut()).zip(&self.packed) {
             *re = z.re;
@@ -77,6 +79,7 @@ impl RealPower {
 
     /// `X[k] = E[k] + W^k·O[k]` with `E = (Z[k] + conj Z[n/2−k]) / 2`, `O = (Z[k] − conj Z[n/2−k]) / 2i`
     /// (the DFTs of the even and odd samples); `X[n/2] = E[0] − O[0]`.
+    #[inline(always)]
     fn split(&self, power: &mut [f32]) {
         let half = self.packed.len();
         let parts = self.z_re.iter().zip(&self.z_im).zip(self.mirror_re.iter().zip(&self.mirror_im));

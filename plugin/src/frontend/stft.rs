@@ -26,9 +26,10 @@ impl StreamingStft {
     }
 
     /// Consumes `samples`; calls `on_power` with the power spectrum of every frame completed.
+    #[inline(always)]
     pub fn process(&mut self, samples: &[f32], mut on_power: impl FnMut(&[f32])) {
         let Self { framer, window, windowed, real_power, power } = self;
-        framer.push(samples, |frame| {
+        framer.push(samples, #[inline(always)] |frame| {
             for ((dst, &x), &w) in windowed.iter_mut().zip(frame).zip(window.iter()) {
                 *dst = x * w;
             }

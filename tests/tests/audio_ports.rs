@@ -69,7 +69,7 @@ fn widths(main: u32, sidechain: u32) -> [AudioPortRequest<'static>; 3] {
     ]
 }
 
-/// (main input, sidechain, main output) channel counts the plugin reports.
+/// The channel counts of the plugin's input ports (main, sidechain) and output ports (main).
 fn port_widths(plugin: &mut HostedPlugin) -> (Vec<u32>, Vec<u32>) {
     let channels = |ports: Vec<instrumeter_tests::host::PortSummary>| ports.iter().map(|p| p.channels).collect();
     (channels(plugin.audio_ports(true)), channels(plugin.audio_ports(false)))

@@ -79,7 +79,9 @@ impl HostWindow {
             .create_window(0, window, root, 0, 0, width, height, 0, WindowClass::INPUT_OUTPUT, 0, &aux)
             .and_then(|_| connection.map_window(window))
             .expect("create the host window");
-        connection.flush().expect("flush X requests");
+        // A round trip, not just a flush: the plugin reparents into this window over its own
+        // connection, and the server must have made it by then (a flush alone lost that race).
+        connection.get_input_focus().map(|cookie| cookie.reply()).expect("GetInputFocus request").expect("X server round trip");
         Self { connection, root, window, size: (width, height) }
     }
 

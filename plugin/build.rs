@@ -5,7 +5,10 @@
 use std::path::Path;
 
 fn main() {
-    let models = Path::new(env!("CARGO_MANIFEST_DIR")).join("../models");
+    // Read when the script runs, not baked in when it is compiled: cargo may reuse a script binary
+    // compiled in another checkout of the same workspace (its hashes are relative to the root).
+    let manifest_dir = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let models = Path::new(&manifest_dir).join("../models");
     embed(&models, "frame-activation", "embedded_model", "INSTRUMETER_DEFAULT");
     embed(&models, "convnet-1s", "embedded_companion", "INSTRUMETER_COMPANION");
     embed_file(&models.join("convnet-1s.negatives.bin"), "negative_bank", "INSTRUMETER_NEGATIVE_BANK");

@@ -275,8 +275,8 @@ impl BufferManager {
             )
         {
             // Since these buffers are backed by our own storage, we can fill them with zeroes if
-            // the pointers are missing for whatever reason that might be
-            crate::nice_debug_assert!(input_channel_pointers.is_some());
+            // the pointers are missing: the host deactivated the port (audio-ports-activation),
+            // or gave no buffer for whatever reason that might be
             match input_channel_pointers {
                 Some(input_channel_pointers) => {
                     crate::nice_debug_assert_eq!(
@@ -303,16 +303,20 @@ impl BufferManager {
 
                     // In case we were provided too few channels we'll fill the rest with zeroes to
                     // avoid unexpected situations
+                    // (Resized to the block like the copied channels: within the preallocated
+                    // capacity, so without allocating.)
                     for channel in input_storage
                         .iter_mut()
                         .skip(input_channel_pointers.num_channels)
                     {
-                        channel.fill(0.0);
+                        channel.clear();
+                        channel.resize(num_samples, 0.0);
                     }
                 }
                 None => {
                     for channel in input_storage.iter_mut() {
-                        channel.fill(0.0);
+                        channel.clear();
+                        channel.resize(num_samples, 0.0);
                     }
                 }
             }

@@ -94,7 +94,7 @@ impl Plugin for Instrumeter {
 
     fn activate(
         &mut self,
-        _layout: &AudioIOLayout,
+        layout: &AudioIOLayout,
         buffer_config: &BufferConfig,
         context: &mut impl ActivateContext<Self>,
     ) -> bool {
@@ -108,10 +108,12 @@ impl Plugin for Instrumeter {
         // The aligned delay is fixed for the activation (a change asks for a restart), so its
         // line is only as long as needed: nothing at all when the mode is off.
         let latency = aligned_latency(&self.params, self.model_latency_s, self.host_rate);
+        // The aligned delay holds every channel that passes through (a CLAP host may ask for 1–8).
+        let channels = layout.main_output_channels.map_or(0, |channels| channels.get() as usize);
         let started = LiveAnalysis::start(
             buffer_config.sample_rate as f64,
             buffer_config.max_buffer_size as usize,
-            latency as usize,
+            (channels, latency as usize),
             self.params.thresholds.clone(),
             card,
             self.link.clone(),

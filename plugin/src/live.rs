@@ -22,8 +22,6 @@ use crate::teach::{lesson_feed, LessonFeed};
 
 /// Seconds of audio the ring buffers while the worker is busy.
 const RING_SECONDS: f64 = 2.0;
-/// Output channels the aligned mode's delay line holds.
-const MAX_CHANNELS: usize = 2;
 
 /// What the editor reaches of the current activation; empty while the plugin is inactive.
 /// Only the main and GUI threads lock it, never the audio thread.
@@ -115,13 +113,14 @@ pub struct LiveAnalysis {
 }
 
 impl LiveAnalysis {
-    /// Allocates the ring, front-end, publishers and an `aligned_delay`-sample delay line for
-    /// `host_rate`, starts the worker thread and loads the model (`card`, else the embedded
-    /// default); the editor finds it all in `link`, the session overview in `session`.
+    /// Allocates the ring, front-end, publishers and the aligned mode's delay line (`channels`
+    /// wide, `delay` samples long) for `host_rate`, starts the worker thread and loads the model
+    /// (`card`, else the embedded default); the editor finds it all in `link`, the session
+    /// overview in `session`.
     pub fn start(
         host_rate: f64,
         max_block: usize,
-        aligned_delay: usize,
+        (channels, aligned_delay): (usize, usize),
         overrides: ThresholdOverrides,
         card: Option<PathBuf>,
         link: Arc<LiveLink>,
@@ -140,7 +139,7 @@ impl LiveAnalysis {
         *lock(&link.latest) = Some(latest);
         *lock(&link.loader) = Some(loader);
         *lock(&link.lesson) = Some(lesson);
-        let delay = DelayLine::new(MAX_CHANNELS, aligned_delay);
+        let delay = DelayLine::new(channels, aligned_delay);
         let aligned = AlignedControls::new(timeline_out, host_rate, &config.frontend);
         Ok(Self { tap, automation: Automation::new(host_rate as f32), controls, delay, aligned, worker, link, session })
     }

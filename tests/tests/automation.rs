@@ -6,6 +6,8 @@
 //! allocation in process(), so these runs also prove the outputs allocate nothing.
 
 use std::path::Path;
+
+use clack_extensions::configurable_audio_ports::{AudioPortRequest, AudioPortRequestDetails};
 use instrumeter_tests::bundle::built_clap_bundle;
 use instrumeter_tests::host::{same_bits, same_sample_bits, ClapLibrary, HostedPlugin, ParamChange, Placement, PluginEvent, TimedEvent};
 use instrumeter_tests::signals::Noise;
@@ -198,6 +200,30 @@ fn aligned_output_delays_the_audio_and_lines_the_cc_up_with_it() {
     let error = rise.0 as f64 - (step_at as usize + delay) as f64;
     println!("aligned: drums CC rises {error:+.0} samples from the step in the delayed output (one hop = {hop:.0})");
     assert!(error.abs() <= hop, "the CC rose {error:+.0} samples from the delayed step, more than one hop ({hop:.0})");
+}
+
+#[test]
+fn aligned_output_delays_every_channel_of_a_six_channel_layout() {
+    let library = ClapLibrary::load(&built_clap_bundle());
+    let scratch = tempfile::tempdir().unwrap();
+    let (mut plugin, _) = plugin_with_test_model(&library, "Main", scratch.path());
+    let six = AudioPortRequestDetails::untyped(6);
+    let requests = [AudioPortRequest::new(true, 0, six), AudioPortRequest::new(false, 0, six)];
+    assert_eq!(plugin.request_audio_ports(&requests), (true, true));
+    let aligned = aligned_on(&mut plugin);
+    plugin.flush_params(&[aligned]);
+    plugin.activate(RATE, 1, BLOCK as u32);
+    let delay = plugin.latency() as usize;
+    assert!(delay > 0, "the aligned mode reports its delay");
+    let mut noise = Noise::new(21);
+    let input: Vec<Vec<f32>> = (0..6).map(|_| (0..2 * delay).map(|_| noise.next_sample()).collect()).collect();
+    let sidechain = vec![vec![0.0f32; 2 * delay]; 2];
+    let output = plugin.on_audio_thread(|audio| audio.stream_any((&input, &sidechain), &mut std::iter::repeat(BLOCK), Placement::OutOfPlace, &[], None));
+    plugin.deactivate();
+    for (channel, (out, inp)) in output.iter().zip(&input).enumerate() {
+        assert!(out[..delay].iter().all(|&v| v == 0.0), "channel {channel}: silence while the delay fills");
+        assert!(same_bits(&out[delay..], &inp[..delay]), "channel {channel}: the output is the input delayed by {delay} samples");
+    }
 }
 
 #[test]

@@ -1,12 +1,14 @@
 //! The plugin's audio ports: the two layouts every host is offered (stereo, mono) and the wider
 //! ones a CLAP host may ask for through `configurable-audio-ports` (1–8 channels passed through,
-//! a sidechain of 1–8). The analysis downmixes whatever it gets, so any width works.
+//! a sidechain of 1–8). The analysis downmixes whatever it gets and the aligned mode's delay line
+//! is as wide as the output, so any width works.
 
 use nice_plug::prelude::*;
 
 /// Most channels a port may have in a layout a host asks for.
 const MAX_CHANNELS: usize = 8;
 
+/// The port names every layout shares; `layout` names the layout itself where hosts list it.
 const fn port_names(layout: Option<&'static str>) -> PortNames {
     PortNames { layout, main_input: Some("Input"), main_output: Some("Output"), aux_inputs: &["Sidechain"], aux_outputs: &[] }
 }

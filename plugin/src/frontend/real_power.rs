@@ -28,7 +28,7 @@ pub struct RealPower {
 impl RealPower {
     /// Everything for frames of `n` samples (`n ≥ 2`, even), allocated here.
     pub fn new(n: usize) -> Self {
-        assert!(n >= 2 && n % 2 == 0, "real frames of an even length ≥ 2, not {n}");
+        assert!(n >= 2 && n.is_multiple_of(2), "real frames of an even length ≥ 2, not {n}");
         let half = n / 2;
         let fft = FftPlanner::<f32>::new().plan_fft_forward(half);
         let angle = |k: usize| -2.0 * std::f64::consts::PI * k as f64 / n as f64;

@@ -114,7 +114,7 @@ pub struct LiveAnalysis {
 
 impl LiveAnalysis {
     /// Allocates the ring, front-end, publishers and the aligned mode's delay line (`channels`
-    /// wide, `delay` samples long) for `host_rate`, starts the worker thread and loads the model
+    /// wide, `aligned_delay` samples long) for `host_rate`, starts the worker thread and loads the model
     /// (`card`, else the embedded default); the editor finds it all in `link`, the session
     /// overview in `session`.
     pub fn start(

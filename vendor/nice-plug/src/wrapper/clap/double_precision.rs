@@ -103,15 +103,17 @@ impl DoublePrecisionPorts {
                 .all(|buffer| !is_double(buffer))
     }
 
-    /// Reads the host's `f64` input ports into their stand-ins.
+    /// Reads the host's `f64` input ports into their stand-ins, except the ports `is_active`
+    /// says no to (their buffers are not read).
     ///
     /// # Safety
     ///
     /// As for [`Self::covers`], which must have said yes.
-    pub unsafe fn read_inputs(&mut self, process: &clap_process) {
+    pub unsafe fn read_inputs(&mut self, process: &clap_process, is_active: impl Fn(usize) -> bool) {
         let frames = process.frames_count as usize;
-        for (buffer, stand_in) in unsafe { host_buffers(process, true) }.zip(&self.inputs) {
-            if !is_double(buffer) {
+        let ports = unsafe { host_buffers(process, true) }.zip(&self.inputs).enumerate();
+        for (port_index, (buffer, stand_in)) in ports {
+            if !is_double(buffer) || !is_active(port_index) {
                 continue;
             }
             for (channel, &target) in channels(buffer, stand_in) {

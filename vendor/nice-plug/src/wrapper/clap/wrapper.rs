@@ -2006,7 +2006,9 @@ impl<P: ClapPlugin> Wrapper<P> {
                 );
                 return CLAP_PROCESS_ERROR;
             }
-            unsafe { double_precision_ports.read_inputs(process) };
+            let inactive_ports = wrapper.inactive_ports.load(Ordering::Relaxed);
+            let is_active = |port_index| port_is_active(inactive_ports, true, port_index);
+            unsafe { double_precision_ports.read_inputs(process, is_active) };
 
             let result = loop {
                 if !process.in_events.is_null() {
@@ -2084,7 +2086,6 @@ impl<P: ClapPlugin> Wrapper<P> {
                 //       flags?
                 let buffers = unsafe {
                     buffer_manager.create_buffers(block_start, block_len, |buffer_source| {
-                        let inactive_ports = wrapper.inactive_ports.load(Ordering::Relaxed);
                         let host_port = |is_input: bool, port_index: usize| {
                             let (host_buffers, count) = if is_input {
                                 (process.audio_inputs, process.audio_inputs_count)
@@ -2116,7 +2117,7 @@ impl<P: ClapPlugin> Wrapper<P> {
                             let port_index = aux_input_no + aux_input_start_idx;
                             // A deactivated input is silence: what the host left in its buffer
                             // is not read
-                            if port_is_active(inactive_ports, true, port_index) {
+                            if is_active(port_index) {
                                 *pointers = host_port(true, port_index);
                             }
                         }

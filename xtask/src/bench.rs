@@ -34,7 +34,7 @@ pub fn run(seconds: f64) -> Result<()> {
         Ok(librosa_fps) => {
             let ratio = rust_fps / librosa_fps;
             println!("librosa melspectrogram (batch, 1 thread):      {librosa_fps:>10.0} frames/s");
-            println!("ratio Rust / librosa: {ratio:.1}× (target ≥ {TARGET_RATIO}×) {}", verdict(ratio >= TARGET_RATIO));
+            println!("ratio Rust / librosa: {ratio:.1}× (target ≥ {TARGET_RATIO}×) {}", crate::bench_goal::at_least(ratio, TARGET_RATIO));
         }
         Err(error) => println!("librosa side skipped: {error:#}"),
     }
@@ -60,16 +60,13 @@ fn feature_kinds(audio_22k: &[f32], wav: &Path) {
         match librosa_frames_per_s(wav, kind) {
             Ok(python) => {
                 let ratio = rust / python;
-                println!("{:<11} Rust {rust:>8.0} frames/s, {peer} {python:>8.0}: {ratio:.1}× (goal ≥ {KIND_TARGET}×) {}", kind.name(), verdict(ratio >= KIND_TARGET));
+                println!("{:<11} Rust {rust:>8.0} frames/s, {peer} {python:>8.0}: {ratio:.1}× (goal ≥ {KIND_TARGET}×) {}", kind.name(), crate::bench_goal::at_least(ratio, KIND_TARGET));
             }
             Err(error) => println!("{:<11} Rust {rust:>8.0} frames/s; {peer} skipped: {error:#}", kind.name()),
         }
     }
 }
 
-fn verdict(met: bool) -> &'static str {
-    if met { "— met" } else { "— NOT met" }
-}
 
 /// Best-of-`FRONTEND_REPEATS` throughput of the streaming front-end (`kind`) fed 512-sample blocks.
 fn frontend_frames_per_s(audio: &[f32], rate: f64, kind: FeatureKind) -> f64 {

@@ -41,7 +41,7 @@ pub fn report(seconds: f64, counts: &[usize]) -> Result<()> {
             most = count;
         }
     }
-    let verdict = if most >= TARGET_INSTANCES { "— met" } else { "— NOT met" };
+    let verdict = crate::bench_goal::at_least(most as f64, TARGET_INSTANCES as f64);
     println!("instances analysing in real time: {most} of those tried (goal ≥ {TARGET_INSTANCES}) {verdict}");
     Ok(())
 }

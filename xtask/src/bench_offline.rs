@@ -22,14 +22,14 @@ pub fn report(minutes: f64) -> Result<()> {
     let started = Instant::now();
     let (_, audio_s) = analyse(AudioInput::File(wav.to_path_buf()), load_model(None)?, Discard, &mut |_| Ok(()))?;
     let rust_per_hour = started.elapsed().as_secs_f64() / audio_s * 3600.0;
-    let met = if rust_per_hour <= TARGET_S_PER_HOUR { "— met" } else { "— NOT met" };
-    println!("offline analysis ({minutes:.0} min file, 48 kHz, both networks): {rust_per_hour:.1} s per hour of audio (goal ≤ {TARGET_S_PER_HOUR:.0} s) {met}");
+    let verdict = crate::bench_goal::at_most(rust_per_hour, TARGET_S_PER_HOUR);
+    println!("offline analysis ({minutes:.0} min file, 48 kHz, both networks): {rust_per_hour:.1} s per hour of audio (goal ≤ {TARGET_S_PER_HOUR:.0} s) {verdict}");
     match peer_seconds(wav) {
         Ok(peer_s) => {
             let peer_per_hour = peer_s / audio_s * 3600.0;
             let ratio = peer_per_hour / rust_per_hour;
-            let met = if ratio >= TARGET_PEER_RATIO { "— met" } else { "— NOT met" };
-            println!("  Python peer (soundfile + librosa + onnxruntime, 1 thread): {peer_per_hour:.1} s per hour → Rust is {ratio:.1}× faster (goal ≥ {TARGET_PEER_RATIO:.0}×) {met}");
+            let verdict = crate::bench_goal::at_least(ratio, TARGET_PEER_RATIO);
+            println!("  Python peer (soundfile + librosa + onnxruntime, 1 thread): {peer_per_hour:.1} s per hour → Rust is {ratio:.1}× faster (goal ≥ {TARGET_PEER_RATIO:.0}×) {verdict}");
         }
         Err(error) => println!("  Python peer skipped: {error:#}"),
     }

@@ -2,6 +2,7 @@
 
 mod analyze;
 mod bench;
+mod bench_goal;
 mod bench_instances;
 mod bench_models;
 mod bench_offline;

@@ -83,11 +83,11 @@ impl<W: Write> RowWriter<W> {
     }
 }
 
-/// The clip scores as CSV: `label,s1,s2,decision_<method>`, one line per label.
+/// The clip scores as CSV: `label,s1,s2,rms,decision_<method>`, one line per label.
 pub fn clip_table(card: &ModelCard, clip: &ClipScores) -> String {
-    let mut table = format!("label,s1,s2,decision_{:?}\n", clip.method).to_lowercase();
+    let mut table = format!("label,s1,s2,rms,decision_{:?}\n", clip.method).to_lowercase();
     for (i, label) in card.labels.iter().enumerate() {
-        table += &format!("{},{:.5},{:.5},{}\n", label.code, clip.s1[i], clip.s2[i], clip.decisions[i]);
+        table += &format!("{},{:.5},{:.5},{:.5},{}\n", label.code, clip.s1[i], clip.s2[i], clip.rms[i], clip.decisions[i]);
     }
     table
 }

@@ -218,6 +218,13 @@ function showFileResult(file, answer, audio) {
   setStatus(`Done: ${state.view.t1.toFixed(1)} s analysed in ${seconds.toFixed(1)} s`, 'done');
 }
 
+// What a file's clip score is, by the model card's aggregation method.
+const CLIP_METHODS = {
+  S1: 'S1: mean activation over the clip',
+  S2: 'S2: summed activation over the largest class sum',
+  RMS: 'RMS: root mean square of the activation over the clip',
+};
+
 // Builds the timeline model of a file analysis.
 function fileView(result, audio) {
   const labels = result.labels;
@@ -227,11 +234,13 @@ function fileView(result, audio) {
   const t1 = result.duration_s > 0 ? result.duration_s : Math.max(lastRowEnd(rows, rowS), BIN_S);
   const clip = result.clip || {};
   const segments = labels.map((_, i) => labelSegments(rows, i, thresholds[i], rowS, 0, t1));
-  const s1 = labels.map((_, i) => (clip.s1 ? clip.s1[i] : meanActivation(rows, i, -Infinity)));
+  const given = clip.method in CLIP_METHODS && clip[clip.method.toLowerCase()];
+  const clipMethod = given ? clip.method : 'S1';
+  const clipScores = labels.map((_, i) => (given ? given[i] : meanActivation(rows, i, -Infinity)));
   const heard = labels.map((_, i) => (clip.decisions ? Boolean(clip.decisions[i]) : segments[i].length > 0));
   return {
-    live: false, labels, thresholds, rows, rowS, t0: 0, t1, segments, s1, heard,
-    order: laneOrder(heard, s1), wave: audio ? bufferWave(audio) : null,
+    live: false, labels, thresholds, rows, rowS, t0: 0, t1, segments, clipScores, clipMethod, heard,
+    order: laneOrder(heard, clipScores), wave: audio ? bufferWave(audio) : null,
   };
 }
 
@@ -241,9 +250,9 @@ function thresholdList(labels, thresholds) {
   return labels.map((label) => (thresholds && label.code in thresholds ? thresholds[label.code] : 0.5));
 }
 
-// Lane order: heard labels first, each group by S1 descending.
-function laneOrder(heard, s1) {
-  const score = (i) => (Number.isFinite(s1[i]) ? s1[i] : -1);
+// Lane order: heard labels first, each group by clip score descending.
+function laneOrder(heard, clipScores) {
+  const score = (i) => (Number.isFinite(clipScores[i]) ? clipScores[i] : -1);
   return heard.map((_, i) => i).sort((a, b) => (heard[b] - heard[a]) || (score(b) - score(a)) || (a - b));
 }
 
@@ -349,19 +358,19 @@ function updateLanes(view) {
   view.labels.forEach((label, i) => {
     const lane = view.laneElements[i];
     const segments = formatSegments(view.segments[i]);
-    const score = view.live ? view.now[i] : view.s1[i];
+    const score = view.live ? view.now[i] : view.clipScores[i];
     lane.dataset.heard = String(view.heard[i]);
     lane.dataset.segments = segments;
     const scoreText = Number.isFinite(score) ? score.toFixed(2) : '';
     lane.querySelector('.score').textContent = scoreText;
     const threshold = view.thresholds[i].toFixed(2);
-    lane.title = `${label.name}: threshold ${threshold}, ${view.live ? 'now' : 'S1'} ${scoreText}`;
+    lane.title = `${label.name}: threshold ${threshold}, ${view.live ? 'now' : view.clipMethod} ${scoreText}`;
     const canvas = lane.querySelector('canvas');
     canvas.setAttribute('aria-label', `${label.name} activation; on ${segments || 'nowhere'}`);
   });
 }
 
-// Writes the summary: heard instruments with their S1 (file), or the instruments on now (live).
+// Writes the summary: heard instruments with their clip scores (file), or the instruments on now (live).
 function renderSummary(view) {
   const summary = $('summary');
   const on = view.order.filter((i) => view.heard[i]);
@@ -376,11 +385,11 @@ function renderSummary(view) {
     const name = document.createElement('strong');
     name.textContent = view.labels[i].name;
     parts.push(name);
-    if (!view.live && Number.isFinite(view.s1[i])) {
+    if (!view.live && Number.isFinite(view.clipScores[i])) {
       const score = document.createElement('span');
       score.className = 'score';
-      score.title = 'S1: mean activation over the clip';
-      score.textContent = ` ${view.s1[i].toFixed(2)}`;
+      score.title = CLIP_METHODS[view.clipMethod];
+      score.textContent = ` ${view.clipScores[i].toFixed(2)}`;
       parts.push(score);
     }
   });
@@ -777,7 +786,7 @@ function startLiveView(live, message) {
   const labels = message.labels;
   live.view = {
     live: true, labels, thresholds: thresholdList(labels, message.thresholds), rows: live.rows,
-    rowS: message.row_s, t0: 0, t1: LIVE_WINDOW_S, segments: labels.map(() => []), s1: null,
+    rowS: message.row_s, t0: 0, t1: LIVE_WINDOW_S, segments: labels.map(() => []), clipScores: null, clipMethod: null,
     heard: labels.map(() => false), now: labels.map(() => NaN), order: labels.map((_, i) => i),
     wave: liveWave(live),
   };

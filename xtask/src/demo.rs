@@ -58,7 +58,8 @@ fn show_instruments(path: &Path, model: LoadedModel) -> Result<()> {
 /// Seconds per line of the "heard" summary.
 const SEGMENT_S: f64 = 3.0;
 
-/// For each few seconds: the instruments whose mean activation (S1) crosses their threshold.
+/// For each few seconds: the instruments whose clip score (the card's aggregation) crosses their
+/// clip threshold.
 fn print_heard_per_segment(card: &ModelCard, rows: &[Vec<f32>]) {
     let row_s = row_seconds(card);
     let per_segment = ((SEGMENT_S / row_s).round() as usize).max(1);

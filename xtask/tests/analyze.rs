@@ -82,7 +82,7 @@ fn fixture_audio_matches_the_golden_analysis() {
     assert_eq!(found["rows"].as_array().unwrap().len(), 85, "one row per frame, as librosa frames 2 s");
     let csv = std::fs::read_to_string(out.join("tones_44100.frames.csv")).unwrap();
     assert_eq!(csv.lines().count(), 86);
-    assert!(std::fs::read_to_string(out.join("tones_44100.clip.csv")).unwrap().starts_with("label,s1,s2,decision_s2"));
+    assert!(std::fs::read_to_string(out.join("tones_44100.clip.csv")).unwrap().starts_with("label,s1,s2,rms,decision_s2"));
     let midi = std::fs::read(out.join("tones_44100.mid")).unwrap();
     assert_eq!(&midi[..4], b"MThd");
 }

@@ -1,24 +1,29 @@
 //! Clip aggregation of window scores (Han et al. 2017): S1 = class-wise mean; S2 = class-wise sum
-//! divided by the largest class sum. Both then compare with per-class thresholds.
+//! divided by the largest class sum; and RMS = class-wise root mean square. Each then compares
+//! with per-class thresholds.
 
 use crate::models::AggregationMethod;
 
 /// Aggregates `windows` (each `classes` scores) into `out` with `method`.
 pub fn aggregate<'a>(method: AggregationMethod, windows: impl Iterator<Item = &'a [f32]>, out: &mut [f32]) {
     out.fill(0.0);
+    let squared = method == AggregationMethod::Rms;
     let mut count = 0usize;
     for scores in windows {
         for (o, &s) in out.iter_mut().zip(scores) {
-            *o += s;
+            *o += if squared { s * s } else { s };
         }
         count += 1;
     }
     let divisor = match method {
-        AggregationMethod::S1 => count as f32,
+        AggregationMethod::S1 | AggregationMethod::Rms => count as f32,
         AggregationMethod::S2 => out.iter().copied().fold(0.0, f32::max),
     };
     if divisor > 0.0 {
         out.iter_mut().for_each(|o| *o /= divisor);
+    }
+    if squared {
+        out.iter_mut().for_each(|o| *o = o.sqrt());
     }
 }
 
@@ -63,7 +68,8 @@ mod tests {
     use super::*;
 
     /// Three windows of three classes, by hand:
-    /// sums = [1.5, 0.6, 0.3]; S1 = sums / 3 = [0.5, 0.2, 0.1]; S2 = sums / 1.5 = [1.0, 0.4, 0.2].
+    /// sums = [1.5, 0.6, 0.3]; S1 = sums / 3 = [0.5, 0.2, 0.1]; S2 = sums / 1.5 = [1.0, 0.4, 0.2];
+    /// sums of squares = [1.07, 0.14, 0.05]; RMS = √(squares / 3).
     const WINDOWS: [[f32; 3]; 3] = [[0.9, 0.1, 0.0], [0.5, 0.3, 0.1], [0.1, 0.2, 0.2]];
 
     fn run(method: AggregationMethod) -> [f32; 3] {
@@ -84,6 +90,22 @@ mod tests {
     #[test]
     fn s2_is_the_class_wise_sum_over_the_largest_sum() {
         assert!(close(run(AggregationMethod::S2), [1.0, 0.4, 0.2]));
+    }
+
+    #[test]
+    fn rms_is_the_class_wise_root_mean_square() {
+        let expected = [1.07f32, 0.14, 0.05].map(|squares| (squares / 3.0).sqrt());
+        assert!(close(run(AggregationMethod::Rms), expected));
+    }
+
+    #[test]
+    fn rms_ranks_a_class_heard_clearly_once_above_one_suspected_faintly_throughout() {
+        let windows = [[0.9f32, 0.3], [0.0, 0.3], [0.0, 0.3]];
+        let mut out = [0.0; 2];
+        aggregate(AggregationMethod::S1, windows.iter().map(|w| &w[..]), &mut out);
+        assert!((out[0] - 0.3).abs() < 1e-6 && (out[1] - 0.3).abs() < 1e-6, "the mean cannot tell them apart: {out:?}");
+        aggregate(AggregationMethod::Rms, windows.iter().map(|w| &w[..]), &mut out);
+        assert!(out[0] > out[1] + 0.2, "RMS {out:?}");
     }
 
     #[test]
@@ -109,7 +131,9 @@ mod tests {
     #[test]
     fn silence_everywhere_gives_zero_not_nan() {
         let mut out = [1.0; 3];
-        aggregate(AggregationMethod::S2, [[0.0f32; 3]].iter().map(|w| &w[..]), &mut out);
-        assert_eq!(out, [0.0; 3]);
+        for method in [AggregationMethod::S1, AggregationMethod::S2, AggregationMethod::Rms] {
+            aggregate(method, [[0.0f32; 3]].iter().map(|w| &w[..]), &mut out);
+            assert_eq!(out, [0.0; 3]);
+        }
     }
 }

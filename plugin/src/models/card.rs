@@ -104,13 +104,17 @@ pub struct Aggregation {
     pub window_s: f32,
 }
 
-/// Han et al.'s aggregation strategies.
+/// Han et al.'s aggregation strategies, and the root mean square.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum AggregationMethod {
     /// Class-wise mean of window scores, then threshold.
     S1,
     /// Class-wise sum, divided by the largest class sum, then threshold.
     S2,
+    /// Class-wise root mean square, then threshold: a class heard clearly in part of a clip
+    /// outweighs one suspected faintly all through it, where the mean ranks them alike.
+    #[serde(rename = "RMS")]
+    Rms,
 }
 
 /// A window-clip model whose latest window scores are mixed into a frame-activation model's

@@ -1,5 +1,5 @@
 //! `cargo xtask eval`: precision/recall/F1 (micro, macro, per class) and threshold-free average
-//! precision of a model on labelled audio, at clip level (S1 and S2) and, where frame labels
+//! precision of a model on labelled audio, at clip level (S1, S2 and RMS) and, where frame labels
 //! exist, at frame level; per-class threshold tuning (0.01 grid) stored in the card; a markdown +
 //! PNG report next to the model.
 
@@ -43,7 +43,7 @@ pub struct EvalOptions {
     pub tune: bool,
     /// What `--tune` tunes: the live thresholds on the model's primary items (frames for a frame
     /// model with frame labels, else its clip aggregation), or the card's clip thresholds on its
-    /// clip aggregation (S1/S2 as the card says), which leaves the live ones as they are.
+    /// clip aggregation (S1, S2 or RMS as the card says), which leaves the live ones as they are.
     #[arg(long, value_enum, default_value_t = TuneOn::Primary)]
     pub tune_on: TuneOn,
     /// Record these scores in the card's metrics (with `--tune` the card is written anyway);
@@ -65,6 +65,7 @@ pub enum TuneOn {
 struct Collected {
     clip_s1: Items,
     clip_s2: Items,
+    clip_rms: Items,
     frames: Items,
     /// The clip (index into the evaluated clips) of each frame item.
     frame_clips: Vec<usize>,
@@ -82,12 +83,14 @@ pub fn run(options: &EvalOptions) -> Result<()> {
     let (live_thresholds, clip_thresholds) = (card.threshold_vector(), card.clip_threshold_vector());
     let thresholds_for = |items: &Items, card_thresholds: &[f32]| if options.tune { tune_thresholds(items, classes) } else { card_thresholds.to_vec() };
     let (t_s1, t_s2) = (thresholds_for(&collected.clip_s1, &clip_thresholds), thresholds_for(&collected.clip_s2, &clip_thresholds));
+    let t_rms = thresholds_for(&collected.clip_rms, &clip_thresholds);
     let t_frames = thresholds_for(&collected.frames, &live_thresholds);
     let score = |items: &Items, t: &[f32]| score_items(items.iter(), t, classes);
-    let (s1, s2) = (score(&collected.clip_s1, &t_s1), score(&collected.clip_s2, &t_s2));
+    let (s1, s2, rms) = (score(&collected.clip_s1, &t_s1), score(&collected.clip_s2, &t_s2), score(&collected.clip_rms, &t_rms));
     let mut sections = vec![
         Section { title: "Clip level, S1 (mean)".into(), scores: &s1, thresholds: &t_s1, ranking: ranking(&collected.clip_s1, classes) },
         Section { title: "Clip level, S2 (sum / max)".into(), scores: &s2, thresholds: &t_s2, ranking: ranking(&collected.clip_s2, classes) },
+        Section { title: "Clip level, RMS (root mean square)".into(), scores: &rms, thresholds: &t_rms, ranking: ranking(&collected.clip_rms, classes) },
     ];
     let frame_scores = (!collected.frames.is_empty()).then(|| score(&collected.frames, &t_frames));
     if let Some(frames) = frame_scores.as_ref() {
@@ -98,6 +101,7 @@ pub fn run(options: &EvalOptions) -> Result<()> {
         (true, _) => (frame_scores.as_ref().expect("frames exist"), &t_frames, &collected.frames),
         (false, AggregationMethod::S1) => (&s1, &t_s1, &collected.clip_s1),
         (false, AggregationMethod::S2) => (&s2, &t_s2, &collected.clip_s2),
+        (false, AggregationMethod::Rms) => (&rms, &t_rms, &collected.clip_rms),
     };
     for section in &sections {
         println!("{dataset} — {}: micro F1 {:.3}, macro F1 {:.3}, mean AP {:.3}", section.title, section.scores.micro_f1, section.scores.macro_f1, section.ranking.mean_ap);
@@ -160,7 +164,7 @@ fn dataset_name(options: &EvalOptions) -> String {
 /// Runs the model over every clip and gathers clip-level and frame-level items.
 fn collect(card_path: &Path, card: &ModelCard, clips: &[LabelledClip]) -> Result<Collected> {
     let progress = ProgressBar::new(clips.len() as u64).with_style(ProgressStyle::with_template("{bar:30} {pos}/{len} clips").expect("valid template"));
-    let mut collected = Collected { clip_s1: Vec::new(), clip_s2: Vec::new(), frames: Vec::new(), frame_clips: Vec::new() };
+    let mut collected = Collected { clip_s1: Vec::new(), clip_s2: Vec::new(), clip_rms: Vec::new(), frames: Vec::new(), frame_clips: Vec::new() };
     for (index, clip) in clips.iter().enumerate() {
         let rows = file_rows(&clip.path, LoadedModel::load(card_path)?)?;
         let mut aggregate = ClipAggregate::new(card.labels.len());
@@ -168,6 +172,7 @@ fn collect(card_path: &Path, card: &ModelCard, clips: &[LabelledClip]) -> Result
         let scores = aggregate.finish(card);
         collected.clip_s1.push((scores.s1, clip.presence.clone()));
         collected.clip_s2.push((scores.s2, clip.presence.clone()));
+        collected.clip_rms.push((scores.rms, clip.presence.clone()));
         if let (ModelKind::FrameActivation, Some(targets)) = (card.kind, clip.frame_targets.as_ref()) {
             for (row, target) in rows.iter().zip(targets) {
                 collected.frames.push((row.clone(), target.iter().map(|&t| t >= 0.5).collect()));
@@ -291,6 +296,7 @@ fn leakage(collected: &Collected, method: AggregationMethod, classes: usize) -> 
     let items = match method {
         AggregationMethod::S1 => &collected.clip_s1,
         AggregationMethod::S2 => &collected.clip_s2,
+        AggregationMethod::Rms => &collected.clip_rms,
     };
     let mut sums = vec![vec![0.0f32; classes]; classes];
     let mut counts = vec![0usize; classes];

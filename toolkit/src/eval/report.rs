@@ -54,7 +54,7 @@ pub fn markdown(card: &ModelCard, dataset: &str, sections: &[Section], breakdown
         }
         md += "\n";
     }
-    md += "The tables below score the model's primary level (frames for the frame model, S1/S2 clips for the ConvNet) with its thresholds.\n\n";
+    md += "The tables below score the model's primary level (frames for the frame model, clips aggregated as the card says for the ConvNet) with its thresholds.\n\n";
     group_table(&mut md, "By number of instruments playing", "instruments", &breakdowns.polyphony);
     if !breakdowns.origin.is_empty() {
         group_table(&mut md, "By origin of the clip's sounds", "stems from", &breakdowns.origin);

@@ -7,8 +7,10 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use instrumeter::models::{LoadedModel, ModelCard};
 
-/// Share of one core the whole worker may use at 48 kHz real time (issue target).
-const TARGET_CPU_SHARE: f64 = 0.03;
+/// Share of one core the whole worker should use at 48 kHz real time (the performance issue's goal).
+const TARGET_CPU_SHARE: f64 = 0.01;
+/// Share the accuracy issue allows both networks plus any embedding.
+const BUDGET_CPU_SHARE: f64 = 0.03;
 const RUNS: usize = 50;
 
 /// Cost of one model: seconds per window and windows per second of audio.
@@ -70,13 +72,15 @@ pub fn print_worker_share(frontend_frames_per_s: f64, costs: &[ModelCost], runni
     let models: f64 = costs.iter().filter(|c| running.contains(&c.name)).map(|c| c.window_s * c.windows_per_audio_s).sum();
     let total = frontend + models;
     println!(
-        "worker CPU at 48 kHz real time ({}): front-end {:.3} % + models {:.2} % = {:.2} % of one core (target ≤ {:.0} %) {}",
+        "worker CPU at 48 kHz real time ({}): front-end {:.3} % + models {:.2} % = {:.2} % of one core (goal ≤ {:.0} %) {}; (accuracy budget ≤ {:.0} %) {}",
         running.join(" + "),
         frontend * 100.0,
         models * 100.0,
         total * 100.0,
         TARGET_CPU_SHARE * 100.0,
-        crate::bench_goal::at_most(total, TARGET_CPU_SHARE)
+        crate::bench_goal::at_most(total, TARGET_CPU_SHARE),
+        BUDGET_CPU_SHARE * 100.0,
+        crate::bench_goal::at_most(total, BUDGET_CPU_SHARE)
     );
 }
 

@@ -49,12 +49,12 @@ impl Drop for Driver {
     }
 }
 
-/// A headless Chromium session at 1280×900.
+/// A headless Chromium session at 1280×1040 (the page down to its legend).
 async fn browser(driver: &Driver) -> Client {
     let mut capabilities = serde_json::Map::new();
     let options = json!({
         "binary": CHROMIUM,
-        "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,900", "--hide-scrollbars"],
+        "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,1040", "--hide-scrollbars"],
     });
     capabilities.insert("goog:chromeOptions".into(), options);
     let mut builder = ClientBuilder::new(HttpConnector::new());

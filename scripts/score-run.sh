@@ -18,5 +18,5 @@ common=(--seed 1 --patches /usr/share/midi/freepats --extra-notes data/extra-not
 mkdir -p "$out"
 cp models/convnet-1s.onnx models/convnet-1s.card.json "$out/"
 cargo xtask export --checkpoint "$run/best.bpk" --out "$out/frame-activation" --companion convnet-1s.card.json
-cargo xtask eval --model "$out/frame-activation.card.json" --data data/synth-solos --split valid --tune --report-dir "$out" 2>&1 | grep -E " — (Frame level|Clip level, S1)"
+cargo xtask eval --model "$out/frame-activation.card.json" --data data/synth-solos --split valid --tune --report-dir "$out" 2>&1 | grep -E " — (Frame level|Clip level, RMS)"
 scripts/eval-real.sh "$out/frame-activation.card.json" --tune

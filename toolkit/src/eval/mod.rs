@@ -71,6 +71,17 @@ struct Collected {
     frame_clips: Vec<usize>,
 }
 
+impl Collected {
+    /// The clip items as `method` aggregates them.
+    fn clip(&self, method: AggregationMethod) -> &Items {
+        match method {
+            AggregationMethod::S1 => &self.clip_s1,
+            AggregationMethod::S2 => &self.clip_s2,
+            AggregationMethod::Rms => &self.clip_rms,
+        }
+    }
+}
+
 pub fn run(options: &EvalOptions) -> Result<()> {
     let mut card = ModelCard::load(&options.model)?;
     let clips: Vec<LabelledClip> = datasets::load(options.layout, &options.data, &options.split, options.subset.as_deref())?
@@ -293,11 +304,7 @@ fn scored_group(name: &'static str, items: Vec<&(Vec<f32>, Vec<bool>)>, threshol
 
 /// Mean clip score per class over the clips where exactly one class plays (seed 003's matrix).
 fn leakage(collected: &Collected, method: AggregationMethod, classes: usize) -> Vec<Vec<f32>> {
-    let items = match method {
-        AggregationMethod::S1 => &collected.clip_s1,
-        AggregationMethod::S2 => &collected.clip_s2,
-        AggregationMethod::Rms => &collected.clip_rms,
-    };
+    let items = collected.clip(method);
     let mut sums = vec![vec![0.0f32; classes]; classes];
     let mut counts = vec![0usize; classes];
     for (values, truth) in items.iter().filter(|(_, t)| t.iter().filter(|&&p| p).count() == 1) {

@@ -1,6 +1,7 @@
 //! The web page in a real browser: headless Chromium (Debian's chromium + chromium-driver,
 //! installed by scripts/install-system-deps.sh) uploads the demo clip through the page's file
-//! picker, and the lanes must show piano, trumpet, voice and electric guitar in their parts.
+//! picker, and the lanes must show piano, trumpet, voice and electric guitar in their parts; the
+//! clip scores beside the heard instruments must say which aggregation the model decides on.
 //! The page is screenshotted to the test's target folder (and to docs/web.png with
 //! INSTRUMETER_UPDATE_DOCS=1).
 
@@ -97,12 +98,17 @@ async fn uploading_the_demo_shows_each_instrument_in_its_part() {
     }
     assert_eq!(segments.len(), 13, "one lane per instrument");
     let summary = client.find(Locator::Id("summary")).await.unwrap().text().await.unwrap();
+    let score_title = client.find(Locator::Css("#summary .score")).await.unwrap().attr("title").await.unwrap().unwrap_or_default();
     let screenshot = client.screenshot().await.unwrap();
     std::fs::write(std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("web.png"), &screenshot).unwrap();
     if std::env::var_os("INSTRUMETER_UPDATE_DOCS").is_some() {
         std::fs::write(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/web.png"), &screenshot).unwrap();
     }
     client.close().await.unwrap();
+    let embedded = instrumeter::models::EMBEDDED_DEFAULT.as_ref().expect("this build embeds the default model");
+    let method = instrumeter::models::LoadedModel::from_embedded(embedded).unwrap().card().aggregation.method;
+    let name = format!("{method:?}").to_uppercase();
+    assert!(score_title.starts_with(&format!("{name}:")), "the clip score says {score_title:?}, the default model aggregates by {name}");
     for (code, start, end) in DEMO_PARTS {
         let on = covered(&segments[code], start, end);
         assert!(on >= 0.5 * (end - start), "{code} is on for {on:.1} s of its part {start}–{end} s (lanes: {segments:?}; summary: {summary})");

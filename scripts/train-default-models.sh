@@ -58,7 +58,8 @@ wait "$frames_run" # fails the script when the frame model's training failed
 # loss). The frame model's epoch 90 is exported, imported back with its batch norm re-centred on
 # data/synth-band, and fine-tuned there from 1e-4 with the shift and mask to epoch 101 (two cores,
 # ≈ 37 min); that last epoch ships.
-cargo xtask export --checkpoint target/train/han/model.bpk --out models/convnet-1s
+# The ConvNet aggregates clips by RMS (models/README.md, "Clip aggregation"), not the S2 of Han et al.
+cargo xtask export --checkpoint target/train/han/model.bpk --out models/convnet-1s --aggregation rms
 cargo xtask export --checkpoint target/train/frames/model.bpk --out models/frame-activation
 rm -rf target/train/frames-band
 cargo xtask import --model models/frame-activation.card.json --data data/synth-band --out target/train/frames-band --steps-per-epoch 250 --learning-rate 1e-4

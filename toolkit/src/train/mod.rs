@@ -111,6 +111,28 @@ pub struct ExportOptions {
     /// The companion's share of the mixed scores.
     #[arg(long, default_value_t = 0.5, requires = "companion")]
     pub companion_weight: f32,
+    /// The card's clip aggregation, where not the model kind's default (RMS for frame models,
+    /// S2 for window models).
+    #[arg(long, value_enum)]
+    pub aggregation: Option<AggregationChoice>,
+}
+
+/// The clip aggregations a card can name (models/README.md, "Clip aggregation").
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum AggregationChoice {
+    S1,
+    S2,
+    Rms,
+}
+
+impl From<AggregationChoice> for instrumeter::models::AggregationMethod {
+    fn from(choice: AggregationChoice) -> Self {
+        match choice {
+            AggregationChoice::S1 => Self::S1,
+            AggregationChoice::S2 => Self::S2,
+            AggregationChoice::Rms => Self::Rms,
+        }
+    }
 }
 
 /// `prefix [bar] pos/len unit message eta`.

@@ -5,11 +5,11 @@ use std::f32::consts::TAU;
 use std::path::Path;
 
 use instrumeter::frontend::FeatureKind;
-use instrumeter::models::{ModelCard, INSTRUMENTS};
+use instrumeter::models::{AggregationMethod, ModelCard, ModelKind, INSTRUMENTS};
 use serde_json::json;
 
 use super::model::Architecture;
-use super::{export, import, train, DeviceChoice, ExportOptions, ImportOptions, TrainOptions};
+use super::{export, import, train, AggregationChoice, DeviceChoice, ExportOptions, ImportOptions, TrainOptions};
 use crate::synth::{self, SynthOptions};
 
 const SAMPLE_RATE: u32 = 22_050;
@@ -97,11 +97,13 @@ fn trains_resumes_and_exports(arch: Architecture, name: &str, make_data: impl Fn
 
     // export fails unless tract's output is within 1e-4 of burn's
     let out = dir.join("models").join(format!("{}-tiny", arch.name()));
-    export(&ExportOptions { checkpoint: run, out: out.clone(), device: DeviceChoice::Cpu, companion: None, companion_weight: 0.5 }).unwrap();
+    export(&ExportOptions { checkpoint: run, out: out.clone(), device: DeviceChoice::Cpu, companion: None, companion_weight: 0.5, aggregation: None }).unwrap();
     let card = ModelCard::load(&out.with_file_name(format!("{}-tiny.card.json", arch.name()))).unwrap();
     assert_eq!(card.kind, arch.kind());
     assert_eq!(card.input.frames, arch.window_frames());
     assert_eq!(card.training.architecture, arch.name(), "the card names the network");
+    let default_aggregation = if arch.kind() == ModelKind::FrameActivation { AggregationMethod::Rms } else { AggregationMethod::S2 };
+    assert_eq!(card.aggregation.method, default_aggregation, "RMS for frame models, S2 for window models");
     assert!(!card.training.design.is_empty(), "the card says how the network was built");
     assert!(out.with_file_name(format!("{}-tiny.onnx", arch.name())).is_file());
     let card_path = out.with_file_name(format!("{}-tiny.card.json", arch.name()));
@@ -127,8 +129,9 @@ fn imports_and_fine_tunes(arch: Architecture, card: &Path, data: &Path, dir: &Pa
     let log = std::fs::read_to_string(run.join("metrics.jsonl")).unwrap();
     assert!(log.contains(&format!("\"epoch\":{}", exported_epochs + 1)), "the fine-tuning counts on from the model's epochs:\n{log}");
     let out = dir.join("models").join("fine-tuned");
-    export(&ExportOptions { checkpoint: run, out: out.clone(), device: DeviceChoice::Cpu, companion: None, companion_weight: 0.5 }).unwrap();
+    export(&ExportOptions { checkpoint: run, out: out.clone(), device: DeviceChoice::Cpu, companion: None, companion_weight: 0.5, aggregation: Some(AggregationChoice::S1) }).unwrap();
     let fine_tuned = ModelCard::load(&out.with_file_name("fine-tuned.card.json")).unwrap();
+    assert_eq!(fine_tuned.aggregation.method, AggregationMethod::S1, "--aggregation overrides the kind's default");
     assert!(fine_tuned.training.data.contains(&format!("fine-tuned from {}", card.display())), "{}", fine_tuned.training.data);
 }
 
@@ -168,7 +171,7 @@ fn seed_004_branches_fuse_into_one_model_that_analyses_a_file() {
             let run = dir.join(arch.name());
             train(&options(arch, &data, &run, 1, false)).unwrap();
             let out = dir.join("models").join(arch.name());
-            export(&ExportOptions { checkpoint: run, out: out.clone(), device: DeviceChoice::Cpu, companion: None, companion_weight: 0.5 }).unwrap();
+            export(&ExportOptions { checkpoint: run, out: out.clone(), device: DeviceChoice::Cpu, companion: None, companion_weight: 0.5, aggregation: None }).unwrap();
             out.with_file_name(format!("{}.card.json", arch.name()))
         })
         .collect();

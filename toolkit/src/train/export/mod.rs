@@ -37,6 +37,9 @@ pub fn run(options: &ExportOptions) -> Result<()> {
     let exported = weights.file_name().and_then(|f| f.to_str()).and_then(|file| progress.epoch_of(file));
     let mut card = card::model_card(&name, &settings, &progress, exported);
     card.companion = options.companion.clone().map(|card| Companion { card, weight: options.companion_weight });
+    if let Some(choice) = options.aggregation {
+        card.aggregation.method = choice.into();
+    }
     card.validate().map_err(|problem| anyhow::anyhow!("the card would be invalid: {problem}"))?;
     let onnx = onnx_bytes(&network, &settings, &name)?;
     let (onnx_path, card_path) = (sibling(&options.out, &name, "onnx"), sibling(&options.out, &name, "card.json"));

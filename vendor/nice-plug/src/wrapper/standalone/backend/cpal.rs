@@ -24,6 +24,23 @@ use super::Backend;
 use crate::midi::MidiResult;
 use crate::wrapper::util::buffer_management::{BufferManager, ChannelPointers};
 
+
+/// The sample formats the stream builders handle (patched: a device configuration in any other
+/// format is passed over when the devices are chosen, so it is an error from `CpalMidir::new`
+/// instead of a `todo!()` when the streams start).
+const BUILDABLE_FORMATS: [SampleFormat; 11] = [
+    SampleFormat::I8,
+    SampleFormat::I16,
+    SampleFormat::I24,
+    SampleFormat::I32,
+    SampleFormat::I64,
+    SampleFormat::U8,
+    SampleFormat::U16,
+    SampleFormat::U32,
+    SampleFormat::U64,
+    SampleFormat::F32,
+    SampleFormat::F64,
+];
 /// Uses CPAL for audio and midir for MIDI.
 pub struct CpalMidir {
     config: WrapperConfig,
@@ -175,7 +192,10 @@ impl<P: Plugin> Backend<P> for CpalMidir {
                                 error_cb,
                                 None,
                             ),)*
-                            format => todo!("Unsupported sample format {format}"),
+                            format => Err(cpal::Error::with_message(
+                                cpal::ErrorKind::UnsupportedConfig,
+                                format!("unsupported sample format {format}"),
+                            )),
                         }
                     }
                 }
@@ -360,7 +380,10 @@ impl<P: Plugin> Backend<P> for CpalMidir {
                             error_cb,
                             None,
                         ),)*
-                        format => todo!("Unsupported sample format {format}"),
+                        format => Err(cpal::Error::with_message(
+                            cpal::ErrorKind::UnsupportedConfig,
+                            format!("unsupported sample format {format}"),
+                        )),
                     }
                 }
             }
@@ -524,6 +547,7 @@ impl CpalMidir {
                 let input_configs: Vec<_> = device
                     .supported_input_configs()
                     .context("Could not get supported audio input configurations")?
+                    .filter(|c| BUILDABLE_FORMATS.contains(&c.sample_format()))
                     .filter(|c| match c.buffer_size() {
                         cpal::SupportedBufferSize::Range { min, max } => {
                             c.channels() as usize == num_input_channels
@@ -572,6 +596,7 @@ impl CpalMidir {
             let output_configs: Vec<_> = output_device
                 .supported_output_configs()
                 .context("Could not get supported audio output configurations")?
+                .filter(|c| BUILDABLE_FORMATS.contains(&c.sample_format()))
                 .filter(|c| match c.buffer_size() {
                     cpal::SupportedBufferSize::Range { min, max } => {
                         (c.min_sample_rate()..=c.max_sample_rate()).contains(&requested_sample_rate)

@@ -27,7 +27,7 @@ use crate::wrapper::util::buffer_management::{BufferManager, ChannelPointers};
 
 /// The sample formats the stream builders handle (patched: a device configuration in any other
 /// format is passed over when the devices are chosen, so it is an error from `CpalMidir::new`
-/// instead of a `todo!()` when the streams start).
+/// instead of a panic when the streams start).
 const BUILDABLE_FORMATS: [SampleFormat; 11] = [
     SampleFormat::I8,
     SampleFormat::I16,
